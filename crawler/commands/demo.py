@@ -1,0 +1,14 @@
+"""`pivotwatch demo`."""
+
+from __future__ import annotations
+
+import click
+
+from crawler.app import App, ExpectedError
+
+
+@click.command()
+@click.pass_obj
+def demo(app: App) -> None:
+    """Not available in this build."""
+    raise ExpectedError("demo is not available in this build")

@@ -1,0 +1,14 @@
+"""`pivotwatch digest`."""
+
+from __future__ import annotations
+
+import click
+
+from crawler.app import App, ExpectedError
+
+
+@click.command()
+@click.pass_obj
+def digest(app: App) -> None:
+    """Not available in this build."""
+    raise ExpectedError("digest is not available in this build")

@@ -1,0 +1,14 @@
+"""`pivotwatch probe`."""
+
+from __future__ import annotations
+
+import click
+
+from crawler.app import App, ExpectedError
+
+
+@click.command()
+@click.pass_obj
+def probe(app: App) -> None:
+    """Not available in this build."""
+    raise ExpectedError("probe is not available in this build")

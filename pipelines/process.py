@@ -1,0 +1,157 @@
+"""One fetched page through every stage: decode, extract, tag, dedupe, store.
+
+The crawler and `reprocess` both call `ArticleProcessor.process`, so a stored page
+reprocessed later comes out exactly as it did when it was fetched.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from pipelines.canonical import canonicalise_url
+from pipelines.decode import decode_html
+from pipelines.dedupe import Deduplicator
+from pipelines.extract import ExtractedArticle, SiteRules, extract_article, extract_wordpress_post
+from pipelines.store import content_hash, replace_tags, save_raw_page, upsert_article
+from pipelines.tag import Tagger, TagResult
+
+WORDPRESS_JSON = "application/vnd.pivotwatch.wordpress-post+json"
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """A page as the crawler got it; `url` is the canonical URL it was queued under."""
+
+    url: str
+    source: str
+    body: bytes
+    fetched: str
+    content_type: str | None = None
+    final_url: str | None = None
+    listed_date: str | None = None
+
+
+@dataclass
+class ProcessedArticle:
+    article_id: int
+    created: bool
+    relevant: bool
+    duplicate_of: int | None
+    full_story_url: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class ArticleProcessor:
+    """Turns fetched pages into stored, tagged articles; one transaction per article."""
+
+    def __init__(
+        self,
+        db: Database,
+        tagger: Tagger,
+        rules: dict[str, SiteRules],
+        deduplicator: Deduplicator | None = None,
+    ) -> None:
+        self.db = db
+        self.tagger = tagger
+        self.rules = rules
+        self.deduplicator = deduplicator or Deduplicator(db)
+
+    def extract(self, page: FetchedPage) -> ExtractedArticle:
+        rules = self.rules.get(page.source)
+        if page.content_type == WORDPRESS_JSON:
+            post = json.loads(page.body.decode("utf-8"))
+            return extract_wordpress_post(post, rules)
+        html = decode_html(page.body, page.content_type)
+        return extract_article(html, page.final_url or page.url, rules, page.listed_date)
+
+    def process(self, page: FetchedPage, *, save_raw: bool = True) -> ProcessedArticle:
+        article = self.extract(page)
+        tags = self.tagger.tag(article.text, article.title)
+        row = self.article_row(page, article, tags.relevance, tags.relevant)
+        with self.db.atomic():
+            if save_raw:
+                save_raw_page(self.db, self.raw_row(page))
+            created = not self._exists(page.url)
+            article_id = upsert_article(self.db, row)
+            replace_tags(self.db, article_id, *tag_rows(tags))
+            primary = self._link_duplicates(article_id, row)
+        return ProcessedArticle(article_id, created, tags.relevant, primary, row["full_story_url"])
+
+    def _exists(self, url: str) -> bool:
+        found = self.db.execute("SELECT 1 FROM articles WHERE url = ?", [url]).fetchone()
+        return found is not None
+
+    def _link_duplicates(self, article_id: int, row: dict[str, Any]) -> int | None:
+        primary = self.deduplicator.find_primary(article_id, row["text"], row["content_hash"])
+        if primary is None and row["teaser"] and row["full_story_url"]:
+            primary = self._article_id_for(row["full_story_url"])
+        self.db.execute("UPDATE articles SET duplicate_of = ? WHERE id = ?", [primary, article_id])
+        # A teaser stored before its full story now points at it.
+        self.db.execute(
+            "UPDATE articles SET duplicate_of = ? WHERE teaser = 1 AND id != ? "
+            "AND full_story_url IN (?, ?)",
+            [article_id, article_id, row["url"], row["canonical_url"] or row["url"]],
+        )
+        return primary
+
+    def _article_id_for(self, url: str) -> int | None:
+        found = self.db.execute(
+            "SELECT id FROM articles WHERE url = ? OR canonical_url = ? "
+            "UNION SELECT article_id FROM article_urls WHERE url = ? LIMIT 1",
+            [url, url, url],
+        ).fetchone()
+        return int(found[0]) if found else None
+
+    @staticmethod
+    def raw_row(page: FetchedPage) -> dict[str, Any]:
+        return {
+            "url": page.url,
+            "source": page.source,
+            "fetched": page.fetched,
+            "content_type": page.content_type,
+            "listed_date": page.listed_date,
+            "final_url": page.final_url,
+            "body": page.body,
+        }
+
+    @staticmethod
+    def article_row(
+        page: FetchedPage, article: ExtractedArticle, relevance: float, relevant: bool
+    ) -> dict[str, Any]:
+        fields = asdict(article)
+        canonical = fields.pop("canonical_url")
+        full_story = fields.pop("full_story_url")
+        for unused in ("updated_from", "accessible_for_free", "structured"):
+            fields.pop(unused, None)
+        return {
+            **fields,
+            "url": page.url,
+            "canonical_url": canonicalise_url(canonical) if canonical else None,
+            "full_story_url": canonicalise_url(full_story) if full_story else None,
+            "source": page.source,
+            "fetched": page.fetched,
+            "relevance": round(min(1.0, max(0.0, relevance)), 4),
+            "relevant": relevant,
+            "content_hash": content_hash(article.text) if article.text.strip() else None,
+        }
+
+
+def tag_rows(tags: TagResult) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The article_themes and article_entities rows (without article_id) for a result."""
+    themes = [
+        {"theme_id": t.id, "score": round(t.score, 4), "evidence": _evidence(t.evidence)}
+        for t in tags.themes
+    ]
+    entities = [
+        {"entity_id": e.id, "mentions": e.mentions, "evidence": _evidence(e.evidence)}
+        for e in tags.entities
+    ]
+    return themes, entities
+
+
+def _evidence(items: list[Any]) -> list[dict[str, Any]]:
+    return [{"term": e.term, "start": e.start, "end": e.end} for e in items]

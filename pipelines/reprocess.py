@@ -1,0 +1,78 @@
+"""Re-running the stages over what is stored: no network, same results as at fetch time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from pipelines.process import ArticleProcessor, FetchedPage, tag_rows
+from pipelines.store import iter_raw_pages, replace_tags
+from pipelines.tag import Tagger
+
+log = logging.getLogger("pivotwatch.reprocess")
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ReprocessReport:
+    pages: int = 0
+    failed: int = 0
+
+
+def reprocess_pages(
+    db: Database, processor: ArticleProcessor, on_progress: Progress | None = None
+) -> ReprocessReport:
+    """Extract, tag and dedupe every stored raw page again; one transaction per page."""
+    report = ReprocessReport()
+    for raw in iter_raw_pages(db):
+        page = FetchedPage(
+            url=raw["url"],
+            source=raw["source"],
+            body=raw["body"],
+            fetched=raw["fetched"],
+            content_type=raw["content_type"],
+            final_url=raw.get("final_url"),
+            listed_date=raw["listed_date"],
+        )
+        try:
+            processor.process(page, save_raw=False)
+        except Exception as error:  # one bad page must not stop the rest
+            report.failed += 1
+            log.warning("reprocess %s failed: %s: %s", page.url, type(error).__name__, error)
+        report.pages += 1
+        if on_progress:
+            on_progress(1)
+    return report
+
+
+def retag_articles(
+    db: Database, tagger: Tagger, on_progress: Progress | None = None, batch: int = 500
+) -> int:
+    """Re-tag every stored article from its stored text, in batches of one transaction."""
+    count, last_id = 0, 0
+    while True:
+        rows = db.execute(
+            "SELECT id, title, text FROM articles WHERE id > ? ORDER BY id LIMIT ?",
+            [last_id, batch],
+        ).fetchall()
+        if not rows:
+            return count
+        with db.atomic():
+            for article_id, title, text in rows:
+                _retag_one(db, tagger, article_id, title, text or "")
+        count += len(rows)
+        last_id = rows[-1][0]
+        if on_progress:
+            on_progress(len(rows))
+
+
+def _retag_one(db: Database, tagger: Tagger, article_id: int, title: str, text: str) -> None:
+    result = tagger.tag(text, title)
+    db.execute(
+        "UPDATE articles SET relevance = ?, relevant = ? WHERE id = ?",
+        [round(result.relevance, 4), int(result.relevant), article_id],
+    )
+    replace_tags(db, article_id, *tag_rows(result))

@@ -1,0 +1,207 @@
+"""The database schema as ordered, named migrations, applied automatically on open.
+
+`db/schema.sql` is the result of applying them all to an empty database; a test
+compares the two, so every schema change shows up in review.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("pivotwatch")
+
+CORE_TABLES = """
+CREATE TABLE sources (
+    name TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    homepage TEXT NOT NULL,
+    source_type TEXT NOT NULL,
+    language TEXT
+);
+CREATE TABLE urls (
+    url TEXT PRIMARY KEY,
+    source TEXT NOT NULL REFERENCES sources(name),
+    first_seen TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'discovered' CHECK (
+        state IN ('discovered', 'fetched', 'stored', 'skipped', 'failed', 'refused')
+    ),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try TEXT,
+    last_error TEXT,
+    guid TEXT,
+    listed_date TEXT,
+    article_id INTEGER REFERENCES articles(id)
+);
+CREATE INDEX urls_due ON urls (state, next_try);
+CREATE INDEX urls_guid ON urls (guid);
+CREATE INDEX urls_source ON urls (source, state);
+CREATE TABLE polls (
+    url TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('feed', 'sitemap', 'listing', 'api')),
+    etag TEXT,
+    last_modified TEXT,
+    body_hash TEXT,
+    last_status INTEGER,
+    last_polled TEXT
+);
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    canonical_url TEXT,
+    source TEXT NOT NULL REFERENCES sources(name),
+    title TEXT,
+    authors TEXT NOT NULL DEFAULT '[]',
+    published TEXT,
+    published_from TEXT,
+    published_precision TEXT,
+    updated TEXT,
+    fetched TEXT NOT NULL,
+    language TEXT,
+    description TEXT,
+    section TEXT,
+    page_tags TEXT NOT NULL DEFAULT '[]',
+    text TEXT NOT NULL DEFAULT '',
+    summary TEXT,
+    word_count INTEGER NOT NULL DEFAULT 0,
+    paywalled INTEGER NOT NULL DEFAULT 0,
+    paywall_reason TEXT,
+    teaser INTEGER NOT NULL DEFAULT 0,
+    full_story_url TEXT,
+    relevance REAL NOT NULL DEFAULT 0 CHECK (relevance BETWEEN 0 AND 1),
+    relevant INTEGER NOT NULL DEFAULT 0,
+    content_hash TEXT,
+    duplicate_of INTEGER REFERENCES articles(id)
+);
+CREATE INDEX articles_published ON articles (published);
+CREATE INDEX articles_source ON articles (source, published);
+CREATE INDEX articles_relevant ON articles (relevant, published);
+CREATE INDEX articles_content_hash ON articles (content_hash);
+CREATE INDEX articles_duplicate_of ON articles (duplicate_of);
+CREATE INDEX articles_full_story_url ON articles (full_story_url);
+CREATE TABLE article_urls (
+    url TEXT PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id)
+);
+CREATE INDEX article_urls_article ON article_urls (article_id);
+CREATE TABLE themes (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    description TEXT
+);
+CREATE TABLE article_themes (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    theme_id TEXT NOT NULL REFERENCES themes(id),
+    score REAL NOT NULL,
+    evidence TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (article_id, theme_id)
+);
+CREATE INDEX article_themes_theme ON article_themes (theme_id, article_id);
+CREATE TABLE entities (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('country', 'place', 'organisation', 'person'))
+);
+CREATE TABLE article_entities (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    entity_id TEXT NOT NULL REFERENCES entities(id),
+    mentions INTEGER NOT NULL,
+    evidence TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (article_id, entity_id)
+);
+CREATE INDEX article_entities_entity ON article_entities (entity_id, article_id);
+CREATE TABLE related (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    other_id INTEGER NOT NULL REFERENCES articles(id),
+    score REAL NOT NULL,
+    PRIMARY KEY (article_id, other_id)
+);
+CREATE TABLE fetches (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    source TEXT,
+    status INTEGER,
+    error TEXT,
+    bytes INTEGER,
+    elapsed_ms INTEGER,
+    fetched TEXT NOT NULL
+);
+CREATE INDEX fetches_fetched ON fetches (fetched);
+CREATE INDEX fetches_source ON fetches (source, fetched);
+CREATE TABLE crawl_runs (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    discovered INTEGER NOT NULL DEFAULT 0,
+    fetched INTEGER NOT NULL DEFAULT 0,
+    new_articles INTEGER NOT NULL DEFAULT 0,
+    errors INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT,
+    last_error TEXT
+);
+CREATE INDEX crawl_runs_source ON crawl_runs (source, started);
+CREATE TABLE digest_runs (
+    id INTEGER PRIMARY KEY,
+    name TEXT,
+    period_start TEXT,
+    period_end TEXT,
+    created TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    path TEXT
+);
+CREATE TABLE digest_items (
+    digest_run_id INTEGER NOT NULL REFERENCES digest_runs(id),
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    PRIMARY KEY (digest_run_id, article_id)
+);
+CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    last_run TEXT,
+    outcome TEXT,
+    next_run TEXT
+);
+CREATE TABLE heartbeat (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    pid INTEGER,
+    started TEXT,
+    beat TEXT
+);
+CREATE TABLE raw_pages (
+    url TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    fetched TEXT NOT NULL,
+    content_type TEXT,
+    final_url TEXT,
+    listed_date TEXT,
+    compression TEXT NOT NULL DEFAULT 'zlib',
+    body BLOB NOT NULL
+);
+CREATE VIRTUAL TABLE articles_fts USING fts5 (
+    title, text,
+    content='articles', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2'
+);
+"""
+
+
+@migrations(name="0001_core_tables")
+def create_core_tables(db: Database) -> None:
+    for statement in CORE_TABLES.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def apply_migrations(db: Database) -> None:
+    migrations.apply(db)
+
+
+def dump_schema(db: Database) -> str:
+    """The schema as SQL text in a stable order, without migration bookkeeping."""
+    rows = db.execute(
+        "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL "
+        "AND name NOT LIKE '\\_sqlite\\_migrations%' ESCAPE '\\' "
+        "AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE 'articles_fts_%' ORDER BY type DESC, name"
+    ).fetchall()
+    return "".join(f"{sql};\n" for (sql,) in rows)
