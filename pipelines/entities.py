@@ -1,0 +1,51 @@
+"""Entity tags: every alias resolved to one entity id, counted as mentions with evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipelines.tag_scoring import TITLE, Placed
+from pipelines.taxonomy import Entity
+
+
+@dataclass
+class Evidence:
+    """A matched surface form; `start`/`end` index the tagged text (`in_title`: the title)."""
+
+    term: str
+    start: int
+    end: int
+    in_title: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"term": self.term, "start": self.start, "end": self.end}
+        if self.in_title:
+            data["in"] = "title"
+        return data
+
+
+@dataclass
+class EntityTag:
+    id: str
+    name: str
+    kind: str
+    mentions: int
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "name": self.name, "kind": self.kind, "mentions": self.mentions}
+
+
+def evidence_of(place: Placed) -> Evidence:
+    return Evidence(place.surface, place.start, place.end, place.zone == TITLE)
+
+
+def entity_tags(entities: list[Entity], mentions: dict[int, list[Placed]]) -> list[EntityTag]:
+    """Sorted by mentions (descending), then id."""
+    tags = [_entity_tag(entities[number], places) for number, places in mentions.items()]
+    return sorted(tags, key=lambda tag: (-tag.mentions, tag.id))
+
+
+def _entity_tag(entity: Entity, places: list[Placed]) -> EntityTag:
+    evidence = [evidence_of(place) for place in places]
+    return EntityTag(entity.id, entity.name, entity.kind, len(places), evidence)

@@ -1,0 +1,134 @@
+"""Tagging stage: relevance to Russia in Asia, themes and entities, each with its evidence.
+
+    taxonomy = load_taxonomy("config/themes.toml")
+    result = Tagger(taxonomy).tag(text, title=title)
+    result.to_json()
+
+The text is the body; its first paragraph (up to the first blank line) is the lead. Title and
+lead weigh more than the body. Evidence offsets index `text` as given; evidence found in the
+title carries `in_title` (``"in": "title"`` in JSON).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.entities import EntityTag, Evidence, entity_tags, evidence_of
+from pipelines.tag_index import build_index
+from pipelines.tag_matcher import Hit
+from pipelines.tag_scoring import (
+    BODY,
+    LEAD,
+    TITLE,
+    Placed,
+    lead_end,
+    relevance_score,
+    tally_hits,
+    theme_scores,
+    zone_weights,
+)
+from pipelines.taxonomy import Entity, Taxonomy, TaxonomyError, Theme, read_taxonomy
+
+__all__ = [
+    "Entity",
+    "EntityTag",
+    "Evidence",
+    "TagResult",
+    "Tagger",
+    "Taxonomy",
+    "TaxonomyError",
+    "Theme",
+    "ThemeTag",
+    "load_taxonomy",
+]
+
+DEFAULT_THEME_THRESHOLD = 0.5
+
+
+def load_taxonomy(path: str | Path) -> Taxonomy:
+    """Read and validate the taxonomy file, and compile its matcher once."""
+    taxonomy = read_taxonomy(path)
+    taxonomy.index = build_index(taxonomy)
+    return taxonomy
+
+
+@dataclass
+class ThemeTag:
+    id: str
+    score: float
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        evidence = [item.to_json() for item in self.evidence]
+        return {"id": self.id, "score": self.score, "evidence": evidence}
+
+
+@dataclass
+class TagResult:
+    relevance: float
+    relevant: bool
+    themes: list[ThemeTag] = field(default_factory=list)
+    entities: list[EntityTag] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "relevance": self.relevance,
+            "relevant": self.relevant,
+            "themes": [theme.to_json() for theme in self.themes],
+            "entities": [entity.to_json() for entity in self.entities],
+        }
+
+
+class Tagger:
+    """Tags one article at a time; holds nothing but the compiled taxonomy and thresholds."""
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        relevance_threshold: float = 0.5,
+        theme_threshold: float = DEFAULT_THEME_THRESHOLD,
+    ) -> None:
+        if taxonomy.index is None:
+            taxonomy.index = build_index(taxonomy)
+        self.taxonomy = taxonomy
+        self.relevance_threshold = relevance_threshold
+        self.theme_threshold = theme_threshold
+
+    def tag(self, text: str, title: str | None = None) -> TagResult:
+        rules, index = self.taxonomy.scoring, self.taxonomy.index
+        boundary = lead_end(text)
+        placed = _placed(index.matcher.find(title or ""), title or "", lambda _: TITLE)
+        placed += _placed(
+            index.matcher.find(text), text, lambda at: LEAD if at < boundary else BODY
+        )
+        tally = tally_hits(index, rules, placed, zone_weights(rules, text, boundary))
+        relevance = relevance_score(tally, rules)
+        themes = self._theme_tags(theme_scores(tally, index, rules), tally.theme_evidence)
+        entities = entity_tags(self.taxonomy.entities, tally.mentions)
+        return TagResult(relevance, relevance >= self.relevance_threshold, themes, entities)
+
+    def _theme_tags(
+        self, scores: dict[int, float], evidence: dict[int, list[Placed]]
+    ) -> list[ThemeTag]:
+        themes = self.taxonomy.themes
+        tags = [
+            ThemeTag(themes[number].id, score, [evidence_of(place) for place in evidence[number]])
+            for number, score in scores.items()
+            if score >= self.theme_threshold
+        ]
+        return sorted(tags, key=lambda tag: (-tag.score, tag.id))
+
+
+def _body_after(boundary: int) -> Callable[[int], str]:
+    return lambda start: BODY if start >= boundary else LEAD
+
+
+def _placed(
+    hits: list[Hit], source: str, zone_at: Callable[[int], str]
+) -> list[tuple[Hit, Placed]]:
+    return [
+        (hit, Placed(hit.start, hit.end, zone_at(hit.start), source[hit.start : hit.end]))
+        for hit in hits
+    ]

@@ -1,0 +1,192 @@
+"""One-pass term matcher: every term of a taxonomy compiled into a single trie-shaped regex.
+
+Term syntax (the taxonomy's vocabulary is written in it):
+
+* words are matched whole and case-insensitively: ``Kuril Islands``;
+* a space or a hyphen matches any run of spaces and hyphens: ``Asia-Pacific`` = ``Asia Pacific``;
+* ``*`` at the end of a word matches any word ending, for stems and inflections: ``Курил*``;
+* a term marked case-sensitive must also match the original letter case (``Xi``, ``US``, ``Abe``).
+
+Scanning the lowercased text with one regex whose alternatives share prefixes keeps the cost
+per article close to one pass over the characters, whatever the size of the vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+_SEPARATOR = "\0sep"
+_STEM = "\0stem"
+_END = "\0end"
+_TERM_CHARS = re.compile(r"[\w .'\-*’+]+")
+
+
+class TermSyntaxError(ValueError):
+    """A term uses characters the matcher does not accept."""
+
+
+class Hit(NamedTuple):
+    """A span of the text and every registered term that matches it exactly."""
+
+    terms: tuple[int, ...]
+    start: int
+    end: int
+
+
+def split_term(term: str) -> list[str]:
+    """Turn a term into trie units: lowercase characters, separators and stems."""
+    if not term.strip() or not _TERM_CHARS.fullmatch(term) or "**" in term:
+        raise TermSyntaxError(f"unsupported term {term!r}")
+    units: list[str] = []
+    for char in term.strip().lower():
+        units.append(_unit_for(char, units))
+    return [unit for unit in units if unit]
+
+
+def _unit_for(char: str, previous: list[str]) -> str:
+    if char in " -":
+        return "" if previous and previous[-1] == _SEPARATOR else _SEPARATOR
+    if char == "*":
+        return _STEM
+    return char
+
+
+def term_regex(term: str) -> str:
+    """The regex source of a single term (used to check letter case after a match)."""
+    return "".join(_unit_source(unit) for unit in split_term(term))
+
+
+def _unit_source(unit: str) -> str:
+    if unit == _SEPARATOR:
+        return r"[\s\-]+"
+    if unit == _STEM:
+        return r"\w*"
+    return re.escape(unit)
+
+
+@dataclass
+class _Node:
+    children: dict[str, _Node] = field(default_factory=dict)
+    term: int | None = None
+
+
+def _insert(root: _Node, units: list[str], term: int) -> None:
+    node = root
+    for unit in units:
+        node = node.children.setdefault(unit, _Node())
+    if node.term is None:
+        node.term = term
+
+
+def _emit(node: _Node) -> str:
+    """Children before the end of a term, so the longest term wins at a given start."""
+    branches = [_unit_source(unit) + _emit(child) for unit, child in _ordered(node.children)]
+    if node.term is not None:
+        branches.append(r"(?!\w)")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _ordered(children: dict[str, _Node]) -> list[tuple[str, _Node]]:
+    """Literal characters first, then separators, stems last (they would swallow the rest)."""
+    rank = {_SEPARATOR: 1, _STEM: 2}
+    return sorted(children.items(), key=lambda item: (rank.get(item[0], 0), item[0]))
+
+
+def fold_case(text: str) -> str:
+    """Lowercase without changing the length, so offsets stay valid."""
+    folded = text.lower()
+    if len(folded) == len(text):
+        return folded
+    return "".join(char.lower()[:1] or char for char in text)
+
+
+@dataclass(frozen=True)
+class _Term:
+    number: int
+    pattern: re.Pattern[str]
+    folded: re.Pattern[str]
+    case_sensitive: bool
+
+
+class TermMatcher:
+    """Finds every registered term in a text; terms are registered once, then compiled.
+
+    The big regex only finds spans (a leading non-word character anchors each one at a
+    word start and lets the regex engine skip through words quickly); which terms a span
+    is made of is then looked up, and remembered, since the same spans recur in every text.
+    """
+
+    _CACHE_LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self._terms: dict[tuple[str, bool], _Term] = {}
+        self._root = _Node()
+        self._regex: re.Pattern[str] | None = None
+        self._spans: dict[str, tuple[tuple[_Term, ...], tuple[_Term, ...]]] = {}
+        self._by_initial: dict[str, list[_Term]] = {}
+
+    def add(self, term: str, case_sensitive: bool = False) -> int:
+        """Register a term and return its number; the same term twice gives the same number."""
+        key = (term.strip(), case_sensitive)
+        if key not in self._terms:
+            number = len(self._terms)
+            source = _case_source(term) if case_sensitive else term_regex(term)
+            folded = re.compile(term_regex(term))
+            self._terms[key] = _Term(number, re.compile(source), folded, case_sensitive)
+            self._by_initial.setdefault(split_term(term)[0], []).append(self._terms[key])
+            _insert(self._root, split_term(term), number)
+        return self._terms[key].number
+
+    def compile(self) -> None:
+        self._regex = re.compile(r"\W" + _emit(self._root)) if self._terms else None
+        self._spans.clear()
+
+    def find(self, text: str) -> list[Hit]:
+        if self._regex is None:
+            return []
+        hits = []
+        for match in self._regex.finditer(" " + fold_case(text)):
+            start, end = match.start(), match.end() - 1
+            terms = self._terms_at(match.group()[1:], text, start, end)
+            if terms:
+                hits.append(Hit(terms, start, end))
+        return hits
+
+    def _terms_at(self, span: str, text: str, start: int, end: int) -> tuple[int, ...]:
+        folded, cased = self._spans.get(span) or self._remember(span)
+        numbers = tuple(term.number for term in folded)
+        if cased:
+            numbers += tuple(
+                term.number for term in cased if term.pattern.fullmatch(text, start, end)
+            )
+        return numbers
+
+    def _remember(self, span: str) -> tuple[tuple[_Term, ...], tuple[_Term, ...]]:
+        if len(self._spans) > self._CACHE_LIMIT:
+            self._spans.clear()
+        candidates = self._by_initial.get(span[:1], [])
+        matching = [term for term in candidates if term.folded.fullmatch(span)]
+        entry = (
+            tuple(term for term in matching if not term.case_sensitive),
+            tuple(term for term in matching if term.case_sensitive),
+        )
+        self._spans[span] = entry
+        return entry
+
+
+def _case_source(term: str) -> str:
+    """Like term_regex, but keeping the original letter case."""
+    pieces = re.split(r"([\s\-]+|\*)", term.strip())
+    return "".join(_case_piece(piece) for piece in pieces if piece)
+
+
+def _case_piece(piece: str) -> str:
+    if piece == "*":
+        return r"\w*"
+    if not piece.strip(" -"):
+        return r"[\s\-]+"
+    return re.escape(piece)

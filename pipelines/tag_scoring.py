@@ -1,0 +1,129 @@
+"""Turn term hits into weighted evidence: relevance signals, theme scores, entity mentions.
+
+Every hit is weighed by where it sits (title, lead, body). Body hits are divided by the
+body's length in units of `body_words_per_unit` words, so a long article needs proportionally
+more mentions: density, not raw counts, decides. Each term counts at most `repeat_limit` times
+per theme or signal, so one repeated word cannot carry a theme on its own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pipelines.tag_index import ASIA, OFF_TOPIC, RUSSIA, TaxonomyIndex, TermRoles
+from pipelines.tag_matcher import Hit
+from pipelines.taxonomy import ScoringRules
+
+TITLE, LEAD, BODY = "title", "lead", "body"
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_LEAD_MAX_CHARS = 800
+_CHARS_PER_WORD = 6
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A hit with its zone and the text it was found in."""
+
+    start: int
+    end: int
+    zone: str
+    surface: str
+
+
+@dataclass
+class Tally:
+    """Weighted evidence gathered from one article."""
+
+    signals: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    signal_zones: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    themes: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+    theme_evidence: dict[int, list[Placed]] = field(default_factory=lambda: defaultdict(list))
+    mentions: dict[int, list[Placed]] = field(default_factory=lambda: defaultdict(list))
+    repeats: dict[tuple[object, str], int] = field(default_factory=lambda: defaultdict(int))
+
+
+def lead_end(text: str) -> int:
+    """End of the first paragraph: the first blank line, else the first line break, capped."""
+    blank = _BLANK_LINE.search(text, 0, _LEAD_MAX_CHARS + 2)
+    if blank:
+        return blank.start()
+    newline = text.find("\n", 0, _LEAD_MAX_CHARS)
+    if newline > 0:
+        return newline
+    space = text.rfind(" ", 0, _LEAD_MAX_CHARS)
+    return len(text) if len(text) <= _LEAD_MAX_CHARS or space < 0 else space
+
+
+def zone_weights(rules: ScoringRules, text: str, boundary: int) -> dict[str, float]:
+    body_words = (len(text) - boundary) / _CHARS_PER_WORD
+    units = max(1.0, body_words / rules.body_words_per_unit)
+    return {TITLE: rules.title_weight, LEAD: rules.lead_weight, BODY: rules.body_weight / units}
+
+
+def tally_hits(
+    index: TaxonomyIndex,
+    rules: ScoringRules,
+    placed_hits: list[tuple[Hit, Placed]],
+    weights: dict[str, float],
+) -> Tally:
+    tally = Tally()
+    for hit, place in placed_hits:
+        _count(tally, index.merged_roles(hit.terms), place, weights[place.zone], rules)
+    return tally
+
+
+def _count(
+    tally: Tally, roles: TermRoles, place: Placed, weight: float, rules: ScoringRules
+) -> None:
+    key = place.surface.lower()
+    for entity in roles.entities:
+        tally.mentions[entity].append(place)
+    for signal, signal_weight in roles.signals.items():
+        tally.signal_zones[signal].add(place.zone)
+        if _counts_again(tally, (signal, key), rules):
+            tally.signals[signal] += signal_weight * weight
+    for theme, theme_weight in roles.themes.items():
+        tally.theme_evidence[theme].append(place)
+        if _counts_again(tally, (theme, key), rules):
+            tally.themes[theme] += theme_weight * weight
+
+
+def _counts_again(tally: Tally, key: tuple[object, str], rules: ScoringRules) -> bool:
+    tally.repeats[key] += 1
+    return tally.repeats[key] <= rules.repeat_limit
+
+
+def saturate(raw: float, saturation: float) -> float:
+    """Map a non-negative sum of weights onto 0..1; `saturation` gives 0.63."""
+    return 1.0 - math.exp(-raw / saturation)
+
+
+def russia_strength(tally: Tally, rules: ScoringRules) -> float:
+    """How much Russia is a principal subject; weaker when absent from title and lead."""
+    strength = saturate(tally.signals[RUSSIA], rules.russia_saturation)
+    if not tally.signal_zones[RUSSIA] & {TITLE, LEAD}:
+        strength *= rules.russia_in_title_or_lead
+    return strength
+
+
+def relevance_score(tally: Tally, rules: ScoringRules) -> float:
+    asia = saturate(tally.signals[ASIA], rules.asia_saturation)
+    off_topic = saturate(tally.signals[OFF_TOPIC], rules.off_topic_saturation)
+    return round(russia_strength(tally, rules) * asia * (1.0 - off_topic), 4)
+
+
+def theme_scores(tally: Tally, index: TaxonomyIndex, rules: ScoringRules) -> dict[int, float]:
+    """Themes describe Russia's role in Asia: no Russia, no theme; a weak Russia, a discount."""
+    strength = russia_strength(tally, rules)
+    if strength == 0.0:
+        return {}
+    context = 1.0 if strength >= 0.5 else rules.passing_theme_factor
+    mentioned = set(tally.mentions)
+    return {
+        theme: round(saturate(raw * context, rules.theme_saturation), 4)
+        for theme, raw in tally.themes.items()
+        if not index.theme_requires[theme] or index.theme_requires[theme] & mentioned
+    }
