@@ -86,7 +86,9 @@ class SampleWeb:
     def manifest(self) -> list[dict]:
         bases = self._require_running()
         return [
-            manifest_entry(site, article, bases[site.name])
+            manifest_entry(
+                site, article, bases[site.name], self._apps[site.name].page_text(article)
+            )
             for site in self._sites
             for article in self._apps[site.name].articles
         ]

@@ -191,7 +191,8 @@ def _after(article: Article, after: str | None) -> bool:
     if not after:
         return True
     try:
-        moment = dt.datetime.fromisoformat(after.replace("Z", "+00:00"))
+        # An unencoded "+" in the offset arrives as a space after query parsing.
+        moment = dt.datetime.fromisoformat(after.replace(" ", "+").replace("Z", "+00:00"))
     except ValueError as error:
         raise WordPressQueryError("rest_invalid_param: after") from error
     if moment.tzinfo is None:

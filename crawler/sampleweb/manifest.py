@@ -64,17 +64,18 @@ def sources_toml(sites: list[Site], bases: dict[str, str]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def must_drop(site: Site, article: Article, base: str) -> list[str]:
+def must_drop(site: Site, article: Article, page: str) -> list[str]:
+    """The site's junk phrases that this page actually carries (``page`` is unescaped text)."""
     phrases = list(site.must_drop) + list(site.boilerplate.get("recent_features", []))
     if article.extra.get("credit"):
         phrases.append(f"Credit: {article.extra['credit']}")
     if site.layout.get("citation"):
         phrases.append(f'"{article.title} - {site.title}". {site.title}.')
     phrases += list(article.extra.get("must_drop", []))
-    return list(dict.fromkeys(phrases))
+    return [phrase for phrase in dict.fromkeys(phrases) if phrase in page]
 
 
-def manifest_entry(site: Site, article: Article, base: str) -> dict[str, Any]:
+def manifest_entry(site: Site, article: Article, base: str, page: str) -> dict[str, Any]:
     full_story_url = article.extra.get("full_story_url")
     return {
         "site": site.name,
@@ -87,5 +88,5 @@ def manifest_entry(site: Site, article: Article, base: str) -> dict[str, Any]:
         "teaser": full_story_url is not None,
         "full_story_url": full_story_url,
         "must_keep": list(article.must_keep),
-        "must_drop": must_drop(site, article, base),
+        "must_drop": must_drop(site, article, page),
     }

@@ -8,7 +8,9 @@ import hashlib
 import json
 from collections.abc import Mapping
 from email.utils import format_datetime, parsedate_to_datetime
+from html import unescape
 from string import Template
+from urllib.parse import parse_qs
 
 from . import feeds, pages
 from .catalog import Article, Site
@@ -86,6 +88,11 @@ class SiteApp:
         self.base = base
         self.resources = build_resources(site, articles, base)
 
+    def page_text(self, article: Article) -> str:
+        """The served article page as text with entities resolved, for the manifest."""
+        body = self.resources["/" + article.path].body
+        return unescape(body.decode(article.charset))
+
     def respond(self, target: str, headers: Mapping[str, str]) -> Reply:
         path, _, query = target.partition("?")
         refused = self._refusal(path, headers)
@@ -109,9 +116,8 @@ class SiteApp:
     def _is_wordpress_query(self, path: str, query: str) -> bool:
         if not self.site.layout.get("wordpress_api"):
             return False
-        return path == "/wp-json/wp/v2/posts" or (
-            path == "/" and "rest_route=/wp/v2/posts" in query
-        )
+        rest_route = parse_qs(query).get("rest_route", [""])[-1]
+        return path == "/wp-json/wp/v2/posts" or (path == "/" and rest_route == "/wp/v2/posts")
 
     def _wordpress(self, query: str) -> Reply:
         try:
