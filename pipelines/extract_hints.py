@@ -46,7 +46,10 @@ def junk_hint(attributes: dict[str, str | None]) -> int:
 
 def is_hidden(attributes: dict[str, str | None]) -> bool:
     """Whether the element is hidden from readers (hidden attribute, inline style)."""
-    if "hidden" in attributes or attributes.get("aria-hidden") == "true":
+    if "hidden" in attributes:
+        # React streaming puts server-rendered content in <div hidden id="S:0"> first.
+        return not (attributes.get("id") or "").startswith("S:")
+    if attributes.get("aria-hidden") == "true":
         return True
     style = attributes.get("style")
     return bool(style) and HIDDEN_STYLE.search(style) is not None

@@ -13,6 +13,8 @@ LINK_LIST_DENSITY = 0.5
 SHORT_BLOCK = 30
 PROSE_LENGTH = 80
 FORGIVEN_PROSE = 300
+PROSE_PAGE = 1500
+SMALL_RESULT = 250
 
 
 def is_prose(block: Block) -> bool:
@@ -50,14 +52,17 @@ def is_junk(block: Block, junk: set[int], inside: int = -1) -> bool:
     return any(index in junk and index >= inside for index in block.junk)
 
 
-def block_score(block: Block, junk: set[int]) -> float:
+def block_score(block: Block, junk: set[int], listing: bool = False) -> float:
     """Positive for prose, negative for link lists and hinted furniture."""
     length = len(block.text)
     if is_junk(block, junk):
         return -float(length)
     density = block.link_chars / length
     if density > LINK_LIST_DENSITY:
-        return -length * density
+        # A menu entry is a word or two; a listing entry is a title worth keeping.
+        if block.text.count(" ") < 3:
+            return -length * density
+        return 0.5 * length if listing else -0.2 * length
     value = length * (1.0 - density)
     if block.kind == "h":
         return min(value, 20.0)
@@ -78,26 +83,60 @@ def subtree_totals(page: PageWalk, values: list[float]) -> list[float]:
     return totals
 
 
-def choose_container(page: PageWalk) -> tuple[int, set[int]]:
-    """The element whose subtree scores highest, with the junk that still counts."""
-    junk = active_junk(page)
-    scores = subtree_totals(page, [block_score(block, junk) for block in page.blocks])
-    best = max(range(len(scores)), key=scores.__getitem__)
-    return best, junk
+def choose_container(page: PageWalk, junk: set[int], listing: bool) -> int:
+    """The element whose subtree scores highest."""
+    values = [block_score(block, junk, listing) for block in page.blocks]
+    scores = subtree_totals(page, values)
+    return max(range(len(scores)), key=scores.__getitem__)
 
 
-def keeps_block(block: Block, junk: set[int], container: int) -> bool:
-    """Inside the container: drop hinted furniture and link lists."""
+def keeps_block(block: Block, junk: set[int], container: int, prose_page: bool) -> bool:
+    """Inside the container: drop hinted furniture, and link lists around prose."""
     if is_junk(block, junk, container):
         return False
-    return block.link_chars / len(block.text) <= LINK_LIST_DENSITY
+    if block.link_chars / len(block.text) <= LINK_LIST_DENSITY:
+        return True
+    return not prose_page and block.text.count(" ") >= 3
 
 
 def main_blocks(page: PageWalk) -> list[Block]:
-    """The blocks of the best container that read as content, in page order."""
+    """The blocks of the best container that read as content, in page order.
+
+    Pages with little prose (listings, shops, forums) get a second pass in which
+    link-heavy entries count as content; the longer result wins.
+    """
     if not page.blocks:
         return []
-    container, junk = choose_container(page)
+    junk = active_junk(page)
+    blocks = container_blocks(page, junk, listing=False)
+    if sum(len(block.text) for block in blocks) >= SMALL_RESULT:
+        return blocks
+    wider = container_blocks(page, junk, listing=True)
+    return max(blocks, wider, key=lambda found: sum(len(block.text) for block in found))
+
+
+def container_blocks(page: PageWalk, junk: set[int], listing: bool) -> list[Block]:
+    """The readable blocks of the best-scoring container."""
+    container = choose_container(page, junk, listing)
     end = page.end_of[container]
     inside = [block for block in page.blocks if container <= block.owner < end]
-    return [block for block in inside if keeps_block(block, junk, container)]
+    prose_page = not listing and sum(len(b.text) for b in inside if is_prose(b)) >= PROSE_PAGE
+    kept = [keeps_block(block, junk, container, prose_page) for block in inside]
+    drop_orphan_labels(inside, kept)
+    return [block for block, keep in zip(inside, kept, strict=True) if keep]
+
+
+def is_label(block: Block) -> bool:
+    """A heading or a short caption-like line that introduces what follows it."""
+    return block.kind == "h" or (
+        len(block.text) < SHORT_BLOCK and not SENTENCE_MARK.search(block.text)
+    )
+
+
+def drop_orphan_labels(blocks: list[Block], kept: list[bool]) -> None:
+    """Drop labels whose following block was dropped ("Related stories" + its links)."""
+    following_kept = False
+    for index in range(len(blocks) - 1, -1, -1):
+        if kept[index] and is_label(blocks[index]) and not following_kept:
+            kept[index] = False
+        following_kept = kept[index]

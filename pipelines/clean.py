@@ -1,0 +1,122 @@
+"""Cleaning rules (pipelines/cleaning_rules.toml) applied to extracted paragraphs.
+
+Everything a site can add to an article's text that is not the article: share and
+related blocks, newsletter and cookie notices, photo credits, citation lines, template
+leaks, paywall prompts and teaser endings. Rules are data; this module only applies them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+RULES_PATH = Path(__file__).with_name("cleaning_rules.toml")
+# Boilerplate paragraphs are short; long ones are never tested against the patterns.
+LONGEST_BOILERPLATE = 700
+TRAILING_NOISE = " \t:|-–—•·»›>"
+
+
+@dataclass(frozen=True)
+class CleaningRules:
+    """The compiled content of a cleaning rules file."""
+
+    drop_exact: frozenset[str]
+    drop_pattern: re.Pattern[str]
+    inline_pattern: re.Pattern[str]
+    generic_cuts: tuple[str, ...]
+    paywall_markers: tuple[str, ...]
+    subscription_notice: tuple[str, ...]
+    teaser_patterns: tuple[re.Pattern[str], ...]
+
+
+def any_of(patterns: list[str]) -> re.Pattern[str]:
+    """One case-insensitive pattern matching any of `patterns` (never matches if empty)."""
+    body = "|".join(f"(?:{pattern})" for pattern in patterns) or r"(?!)"
+    return re.compile(body, re.IGNORECASE | re.DOTALL)
+
+
+def compile_rules(data: dict[str, Any]) -> CleaningRules:
+    """Turn the parsed TOML into compiled rules."""
+    paragraphs, paywall = data["paragraphs"], data["paywall"]
+    return CleaningRules(
+        drop_exact=frozenset(phrase.lower() for phrase in paragraphs["drop_exact"]),
+        drop_pattern=any_of(paragraphs["drop_patterns"]),
+        inline_pattern=any_of(paragraphs["strip_inline"]),
+        generic_cuts=tuple(data["cut"]["generic"]),
+        paywall_markers=tuple(paywall["generic"]),
+        subscription_notice=tuple(word.lower() for word in paywall["subscription_notice"]),
+        teaser_patterns=tuple(
+            re.compile(pattern, re.IGNORECASE) for pattern in data["teaser"]["patterns"]
+        ),
+    )
+
+
+def load_cleaning_rules(path: Path = RULES_PATH) -> CleaningRules:
+    """Read and compile a cleaning rules file."""
+    with path.open("rb") as handle:
+        return compile_rules(tomllib.load(handle))
+
+
+DEFAULT_RULES = load_cleaning_rules()
+
+
+def is_boilerplate(paragraph: str, rules: CleaningRules = DEFAULT_RULES) -> bool:
+    """Whether a whole paragraph is a known piece of page furniture."""
+    if len(paragraph) > LONGEST_BOILERPLATE:
+        return False
+    key = paragraph.strip(TRAILING_NOISE).lower()
+    if not key or key in rules.drop_exact:
+        return True
+    return rules.drop_pattern.fullmatch(key) is not None
+
+
+def strip_inline_junk(paragraph: str, rules: CleaningRules = DEFAULT_RULES) -> str:
+    """Remove template leaks and similar fragments from inside a paragraph."""
+    if "{" not in paragraph:
+        return paragraph
+    return " ".join(rules.inline_pattern.sub(" ", paragraph).split())
+
+
+def clean_paragraphs(paragraphs: list[str], rules: CleaningRules = DEFAULT_RULES) -> list[str]:
+    """Drop boilerplate paragraphs and inline junk; keep the order of the rest."""
+    cleaned = (strip_inline_junk(paragraph, rules) for paragraph in paragraphs)
+    return [paragraph for paragraph in cleaned if not is_boilerplate(paragraph, rules)]
+
+
+def find_first_phrase(paragraphs: list[str], phrases: tuple[str, ...]) -> tuple[int, int, str]:
+    """(paragraph index, offset, phrase) of the earliest phrase found, or (-1, -1, "")."""
+    lowered = [phrase.lower() for phrase in phrases if phrase.strip()]
+    for index, paragraph in enumerate(paragraphs):
+        text = paragraph.lower()
+        hits = [(text.find(phrase), phrase) for phrase in lowered if phrase in text]
+        if hits:
+            offset, phrase = min(hits)
+            original = phrases[[p.lower() for p in phrases].index(phrase)]
+            return index, offset, original
+    return -1, -1, ""
+
+
+def cut_at_phrases(paragraphs: list[str], phrases: tuple[str, ...]) -> tuple[list[str], str]:
+    """Cut the text at the first of `phrases`; returns the kept paragraphs and the phrase."""
+    index, offset, phrase = find_first_phrase(paragraphs, phrases)
+    if index < 0:
+        return paragraphs, ""
+    kept = paragraphs[:index]
+    head = paragraphs[index][:offset].strip()
+    return (kept + [head] if head else kept), phrase
+
+
+def drop_repeated_lines(paragraphs: list[str], title: str | None) -> list[str]:
+    """Drop repeats of the headline and of any short line already seen."""
+    seen = {title.strip().lower()} if title else set()
+    kept = []
+    for paragraph in paragraphs:
+        key = paragraph.strip().lower()
+        if key in seen and len(key) < 300:
+            continue
+        seen.add(key)
+        kept.append(paragraph)
+    return kept
