@@ -21,7 +21,15 @@ def test_packages_resolve_inside_this_repository(package: str) -> None:
 def test_distribution_lists_its_packages_explicitly() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert project["project"]["name"] == "pivotwatch"
-    assert project["tool"]["setuptools"]["packages"] == ["crawler", "pipelines"]
+    packages = project["tool"]["setuptools"]["packages"]
+    assert {"crawler", "pipelines"} <= set(packages)
+    assert all(name.split(".")[0] in ("crawler", "pipelines") for name in packages)
+    on_disk = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for top in ("crawler", "pipelines")
+        for path in (ROOT / top).rglob("__init__.py")
+    }
+    assert on_disk == set(packages), "list every import package in pyproject.toml"
     assert project["project"]["scripts"] == {"pivotwatch": "crawler.cli:cli"}
 
 
