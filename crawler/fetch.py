@@ -1,0 +1,375 @@
+"""Fetching one URL politely and safely, with httpx.
+
+For every hop of a fetch: robots.txt is consulted (fetched once per host and pass), the
+host is resolved and its addresses checked (`crawler.netguard`), the request waits for the
+host's slot (`crawler.politeness`) and is sent to the checked address. Redirects are
+followed here, not by httpx, so each hop gets the same checks. Bodies are streamed and
+cut at `max_bytes` of decoded bytes, which also stops decompression bombs. Every request,
+refused ones included, becomes one `fetches` row through `record`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from crawler.clock import Clock, http_date_to_timestamp, iso
+from crawler.errors import (
+    DecompressionBomb,
+    DisallowedByRobots,
+    FetchError,
+    HostDeferred,
+    HTTPStatusError,
+    RedirectError,
+    TransportError,
+    UnresolvableHost,
+    UnwantedContentType,
+    describe,
+)
+from crawler.netguard import NetworkPolicy, safe_address
+from crawler.politeness import HostPacer
+from crawler.robots import MAX_ROBOTS_BYTES, RobotsRules, rules_for_response
+
+MAX_REDIRECTS = 10
+MAX_ATTEMPTS = 3
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+BACKOFF_BASE = 2.0  # seconds before the first retry; doubles each time
+RETRY_AFTER_CAP = 300.0  # a longer Retry-After gives the URL up for this pass
+BOMB_RATIO = 100  # decoded bytes per byte on the wire beyond which a body is a bomb
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
+
+Recorder = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who we say we are to one source: its User-Agent and extra headers (a cookie)."""
+
+    source: str
+    user_agent: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    timeout: float = 20.0
+    max_bytes: int = 5_000_000
+    concurrency: int = 8
+
+
+@dataclass
+class Page:
+    url: str
+    final_url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes = b""
+    truncated: bool = False
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+Accept = Callable[[str | None], bool]
+
+
+def host_key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def retry_after_seconds(value: str | None, now: float) -> float | None:
+    """`Retry-After` as seconds from now: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    moment = http_date_to_timestamp(value)
+    return None if moment is None else max(0.0, moment - now)
+
+
+class Fetcher:
+    def __init__(
+        self,
+        clock: Clock,
+        pacer: HostPacer,
+        policy: NetworkPolicy,
+        record: Recorder,
+        limits: FetchLimits = FetchLimits(),
+    ) -> None:
+        self.clock = clock
+        self.pacer = pacer
+        self.policy = policy
+        self.record = record
+        self.limits = limits
+        self._in_flight = asyncio.Semaphore(limits.concurrency)
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._robots: dict[str, asyncio.Future[RobotsRules]] = {}
+        self._pin_addresses = not any(os.environ.get(name) for name in PROXY_VARIABLES)
+
+    async def close(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+    async def fetch(
+        self,
+        url: str,
+        who: Identity,
+        *,
+        headers: dict[str, str] | None = None,
+        accept: Accept | None = None,
+        max_bytes: int | None = None,
+    ) -> Page:
+        """GET a URL, following redirects; raise a FetchError unless it ends 2xx or 304."""
+        current, visited = url, {url}
+        for _hop in range(MAX_REDIRECTS + 1):
+            await self._checked_address(current, who)
+            await self._check_robots(current, who)
+            page = await self._request_with_retries(current, who, headers, accept, max_bytes)
+            target = self._redirect_target(page)
+            if target is None:
+                page.url = url
+                return self._ensure_success(page)
+            if target in visited:
+                raise RedirectError(url, f"redirect loop at {target}")
+            visited.add(target)
+            current = target
+        raise RedirectError(url, f"more than {MAX_REDIRECTS} redirects")
+
+    @staticmethod
+    def _redirect_target(page: Page) -> str | None:
+        location = page.headers.get("location")
+        if page.status not in REDIRECT_STATUSES or not location:
+            return None
+        target = urljoin(page.final_url, location.strip()).split("#")[0]
+        if urlsplit(target).scheme not in ("http", "https"):
+            raise RedirectError(page.final_url, f"redirect to a non-HTTP URL: {target}")
+        return target
+
+    @staticmethod
+    def _ensure_success(page: Page) -> Page:
+        if 200 <= page.status < 300 or page.not_modified:
+            return page
+        raise HTTPStatusError(page.final_url, page.status)
+
+    # robots.txt
+
+    async def robots_rules(self, url: str, who: Identity) -> RobotsRules:
+        """The host's robots.txt rules, fetched once per pass; HostDeferred if unknowable."""
+        key = host_key(url)
+        if key not in self._robots:
+            self._robots[key] = asyncio.ensure_future(self._load_robots(key, who))
+        rules = await asyncio.shield(self._robots[key])
+        self.pacer.set_crawl_delay(urlsplit(url).netloc.lower(), rules.crawl_delay(who.user_agent))
+        return rules
+
+    async def _load_robots(self, origin: str, who: Identity) -> RobotsRules:
+        robots_url = f"{origin}/robots.txt"
+        current = robots_url
+        for _hop in range(5):
+            try:
+                page = await self._request_with_retries(current, who, None, None, MAX_ROBOTS_BYTES)
+            except (TransportError, HTTPStatusError, UnresolvableHost) as error:
+                raise HostDeferred(robots_url, f"robots.txt unreachable: {error}") from error
+            target = self._redirect_target(page)
+            if target is None:
+                return rules_for_response(robots_url, page.status, page.body)
+            current = target
+        return rules_for_response(robots_url, 404, b"")
+
+    async def _check_robots(self, url: str, who: Identity) -> None:
+        rules = await self.robots_rules(url, who)
+        if not rules.allows(url, who.user_agent):
+            error = DisallowedByRobots(url, "robots.txt disallows this URL for our User-Agent")
+            await self._record(url, who, None, error, 0, 0.0)
+            raise error
+
+    # one hop
+
+    async def _request_with_retries(
+        self,
+        url: str,
+        who: Identity,
+        headers: dict[str, str] | None,
+        accept: Accept | None,
+        max_bytes: int | None,
+    ) -> Page:
+        host = urlsplit(url).netloc.lower()
+        for attempt in range(MAX_ATTEMPTS):
+            last = attempt == MAX_ATTEMPTS - 1
+            try:
+                page = await self._request(url, who, headers, accept, max_bytes)
+            except TransportError:
+                if last:
+                    raise
+                self.pacer.defer(host, self.clock.now() + self._backoff(attempt))
+                continue
+            if page.status not in RETRY_STATUSES:
+                return page
+            wait = retry_after_seconds(page.headers.get("retry-after"), self.clock.now())
+            if wait is not None and wait > RETRY_AFTER_CAP:
+                raise HTTPStatusError(url, page.status, retry_at=self.clock.now() + wait)
+            if last:
+                return page
+            self.pacer.defer(
+                host, self.clock.now() + (wait if wait is not None else self._backoff(attempt))
+            )
+        raise AssertionError("unreachable")
+
+    def _backoff(self, attempt: int) -> float:
+        base = BACKOFF_BASE * 2**attempt
+        return base + base * self.clock.random()
+
+    async def _request(
+        self,
+        url: str,
+        who: Identity,
+        headers: dict[str, str] | None,
+        accept: Accept | None,
+        max_bytes: int | None,
+    ) -> Page:
+        parts = httpx.URL(url)
+        address = await self._checked_address(url, who)
+        async with self.pacer.slot(parts.netloc.decode("ascii").lower()), self._in_flight:
+            started = self.clock.now()
+            try:
+                page = await self._send(url, address, who, headers, accept, max_bytes)
+            except FetchError as error:
+                await self._record(url, who, getattr(error, "status", None), error, 0, started)
+                raise
+            await self._record(url, who, page.status, self._note(page), len(page.body), started)
+            return page
+
+    async def _checked_address(self, url: str, who: Identity) -> str:
+        parts = httpx.URL(url)
+        try:
+            address = await safe_address(
+                self.policy, parts.host, parts.port or _default_port(parts), url
+            )
+        except FetchError as error:
+            await self._record(url, who, None, error, 0, 0.0)
+            raise
+        return str(address)
+
+    def _note(self, page: Page) -> str | None:
+        if page.truncated:
+            return f"Truncated: body cut at {len(page.body)} bytes"
+        return None
+
+    async def _send(
+        self,
+        url: str,
+        address: str,
+        who: Identity,
+        headers: dict[str, str] | None,
+        accept: Accept | None,
+        max_bytes: int | None,
+    ) -> Page:
+        request = self._build_request(url, address, who, headers)
+        client = self._client_for(host_key(url))
+        try:
+            async with asyncio.timeout(self.limits.timeout):
+                response = await client.send(request, stream=True)
+                try:
+                    return await self._read(url, response, accept, max_bytes)
+                finally:
+                    await response.aclose()
+        except TimeoutError as error:
+            raise TransportError(url, f"timed out after {self.limits.timeout:g}s") from error
+        except httpx.HTTPError as error:
+            raise TransportError(url, f"{type(error).__name__}: {error}") from error
+
+    def _build_request(
+        self, url: str, address: str, who: Identity, headers: dict[str, str] | None
+    ) -> httpx.Request:
+        parts = httpx.URL(url)
+        all_headers = {"User-Agent": who.user_agent, **who.headers, **(headers or {})}
+        extensions: dict[str, Any] = {}
+        target = parts
+        if self._pin_addresses:
+            # Connect to the address we checked; the Host header and SNI keep the name.
+            target = parts.copy_with(host=address)
+            all_headers["Host"] = parts.netloc.decode("ascii")
+            if parts.scheme == "https":
+                extensions["sni_hostname"] = parts.host
+        return httpx.Request("GET", target, headers=all_headers, extensions=extensions)
+
+    def _client_for(self, key: str) -> httpx.AsyncClient:
+        # One client per host: pooled connections then never mix names behind one address.
+        if key not in self._clients:
+            self._clients[key] = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.limits.timeout),
+                follow_redirects=False,
+                trust_env=True,
+            )
+        return self._clients[key]
+
+    async def _read(
+        self, url: str, response: httpx.Response, accept: Accept | None, max_bytes: int | None
+    ) -> Page:
+        page = Page(url, url, response.status_code, response.headers)
+        if not 200 <= response.status_code < 300:
+            return page
+        if accept is not None and not accept(page.content_type):
+            error = UnwantedContentType(url, page.content_type)
+            error.status = response.status_code
+            raise error
+        limit = max_bytes or self.limits.max_bytes
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                self._check_bomb(url, size, response.num_bytes_downloaded)
+                page.truncated = True
+                break
+        page.body = b"".join(chunks)[:limit]
+        return page
+
+    @staticmethod
+    def _check_bomb(url: str, decoded: int, on_wire: int) -> None:
+        if decoded > BOMB_RATIO * max(on_wire, 1):
+            raise DecompressionBomb(
+                url, f"{on_wire} bytes on the wire decoded to over {decoded} bytes; stopped"
+            )
+
+    async def _record(
+        self,
+        url: str,
+        who: Identity,
+        status: int | None,
+        error: FetchError | str | None,
+        size: int,
+        started: float,
+    ) -> None:
+        now = self.clock.now()
+        started = started or now
+        await self.record(
+            {
+                "url": url,
+                "source": who.source,
+                "status": status,
+                "error": describe(error) if isinstance(error, FetchError) else error,
+                "bytes": size,
+                "elapsed_ms": int(round((now - started) * 1000)),
+                "fetched": iso(started),
+            }
+        )
+
+
+def _default_port(url: httpx.URL) -> int:
+    return 443 if url.scheme == "https" else 80
