@@ -1,24 +1,235 @@
-"""Duplicates: the same text stored under another URL points at its primary copy."""
+"""Duplicates: copies of one piece form a group, and every copy points at its primary.
+
+A copy is the same normalised text (equal `content_hash`) or a near-duplicate: word
+shingle sets with Jaccard similarity at or above the threshold, or, when one text is
+much shorter (a teaser), the shorter one contained in the longer one at that level.
+
+Candidates come from an inverted index of sampled shingle hashes kept in SQLite
+(`dedupe_samples`), so a restart needs no rebuild and memory stays flat; every
+candidate is then verified on its exact shingle set before anything is linked.
+
+The primary of a group is the full text rather than a teaser, the original rather
+than a copy declaring a canonical URL on another site, then the earliest published,
+then the lowest id. Groups are flat: `duplicate_of` always names the primary itself.
+"""
 
 from __future__ import annotations
 
+import struct
+from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from sqlite_utils import Database
+
+from pipelines.shingles import containment, jaccard, sample, shingle_hashes
+
+# A text with at most this share of the other's shingles is judged by containment.
+SHORT_SIDE = 0.6
+# Share of the smaller sample two texts must have in common to be verified at all.
+CANDIDATE_SHARE = 0.3
+# A sampled shingle found in more articles than this is boilerplate, not evidence.
+COMMON_SAMPLE = 100
+# Only the articles sharing the most samples are considered, which bounds the cost.
+MOST_CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class Member:
+    """What the choice of a primary needs to know about one article of a group."""
+
+    article_id: int
+    teaser: bool
+    shingles: int
+    published: str | None
+    url: str
+    canonical_url: str | None
+
+    def rank(self, largest: int) -> tuple[bool, bool, bool, str, int]:
+        short = self.teaser or self.shingles <= SHORT_SIDE * largest
+        return (short, self.syndicated, self.published is None, self.published or "", self.id)
+
+    @property
+    def id(self) -> int:
+        return self.article_id
+
+    @property
+    def syndicated(self) -> bool:
+        """The page names a page on another site as the canonical one."""
+        if not self.canonical_url:
+            return False
+        return urlsplit(self.canonical_url).hostname != urlsplit(self.url).hostname
 
 
 class Deduplicator:
-    """Finds the primary copy of an article's text among those already stored."""
+    """Finds and records the copies of an article among those already stored."""
 
     def __init__(self, db: Database, near_duplicate_threshold: float = 0.8) -> None:
         self.db = db
         self.threshold = near_duplicate_threshold
 
-    def find_primary(self, article_id: int, text: str, content_hash: str) -> int | None:
-        """The id of the earliest other article with the same content, if any."""
+    def find_primary(self, article_id: int, text: str, content_hash: str | None) -> int | None:
+        """The primary of the group the stored article would join, unless it is itself."""
         if not text.strip():
             return None
-        row = self.db.execute(
-            "SELECT id FROM articles WHERE content_hash = ? AND id != ? "
-            "AND duplicate_of IS NULL ORDER BY id LIMIT 1",
-            [content_hash, article_id],
+        group = self._group(article_id, shingle_hashes(text), content_hash)
+        primary = self._choose_primary(group)
+        return None if primary == article_id else primary
+
+    def link(self, article_id: int, text: str, content_hash: str | None) -> int | None:
+        """Index the stored article, join it to its group, point the group at its primary.
+
+        Returns the article's own `duplicate_of`.
+        """
+        hashes = shingle_hashes(text) if text.strip() else set()
+        self.index(article_id, hashes)
+        if not hashes:
+            return self._unlink(article_id)
+        group = self._group(article_id, hashes, content_hash)
+        primary = self._choose_primary(group)
+        self._point_at(primary, group)
+        return None if primary == article_id else primary
+
+    def find_matches(
+        self, hashes: set[int], content_hash: str | None, exclude: int = 0
+    ) -> set[int]:
+        """Ids of stored articles that are copies of a text with these shingles."""
+        same = self._same_hash(content_hash, exclude)
+        return same | self._near_matches(hashes, exclude)
+
+    def index(self, article_id: int, hashes: set[int]) -> None:
+        """Replace the article's sampled shingles in the persisted index."""
+        self.forget(article_id)
+        samples = sample(hashes)
+        self.db.execute(
+            "INSERT INTO dedupe_sketches (article_id, shingles, samples) VALUES (?, ?, ?)",
+            [article_id, len(hashes), pack(samples)],
+        )
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO dedupe_samples (hash, article_id) VALUES (?, ?)",
+            [(h, article_id) for h in samples],
+        )
+
+    def forget(self, article_id: int) -> None:
+        found = self.db.execute(
+            "SELECT samples FROM dedupe_sketches WHERE article_id = ?", [article_id]
         ).fetchone()
-        return int(row[0]) if row else None
+        if found is None:
+            return
+        self.db.conn.executemany(
+            "DELETE FROM dedupe_samples WHERE hash = ? AND article_id = ?",
+            [(h, article_id) for h in unpack(found[0])],
+        )
+        self.db.execute("DELETE FROM dedupe_sketches WHERE article_id = ?", [article_id])
+
+    def _same_hash(self, content_hash: str | None, exclude: int) -> set[int]:
+        if content_hash is None:
+            return set()
+        rows = self.db.execute(
+            "SELECT id FROM articles WHERE content_hash = ? AND id != ?", [content_hash, exclude]
+        ).fetchall()
+        return {int(row[0]) for row in rows}
+
+    def _near_matches(self, hashes: set[int], exclude: int) -> set[int]:
+        samples = sample(hashes)
+        shared = self._shared_samples(samples)
+        shared.pop(exclude, None)
+        likely = dict(shared.most_common(MOST_CANDIDATES))
+        sizes = self._sample_sizes(set(likely))
+        return {
+            other
+            for other, count in likely.items()
+            if count >= CANDIDATE_SHARE * min(len(samples), sizes.get(other, 0))
+            and self._verified(hashes, other)
+        }
+
+    def _shared_samples(self, samples: list[int]) -> Counter[int]:
+        shared: Counter[int] = Counter()
+        for value in samples:
+            rows = self.db.execute(
+                "SELECT article_id FROM dedupe_samples WHERE hash = ? LIMIT ?",
+                [value, COMMON_SAMPLE + 1],
+            ).fetchall()
+            if len(rows) <= COMMON_SAMPLE:
+                shared.update(int(row[0]) for row in rows)
+        return shared
+
+    def _sample_sizes(self, ids: set[int]) -> dict[int, int]:
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            "SELECT article_id, length(samples) / 8 FROM dedupe_sketches "
+            f"WHERE article_id IN ({_marks(ids)})",
+            list(ids),
+        ).fetchall()
+        return {int(row[0]): int(row[1]) for row in rows}
+
+    def _verified(self, hashes: set[int], other: int) -> bool:
+        row = self.db.execute("SELECT text FROM articles WHERE id = ?", [other]).fetchone()
+        return row is not None and self.similar(hashes, shingle_hashes(row[0] or ""))
+
+    def similar(self, a: set[int], b: set[int]) -> bool:
+        """Whether two shingle sets are one piece: by Jaccard, or containment if lopsided."""
+        if jaccard(a, b) >= self.threshold:
+            return True
+        shorter, longer = sorted((a, b), key=len)
+        lopsided = len(shorter) <= SHORT_SIDE * len(longer)
+        return lopsided and containment(shorter, longer) >= self.threshold
+
+    def _group(self, article_id: int, hashes: set[int], content_hash: str | None) -> set[int]:
+        """The article, its copies, and every article already grouped with those copies."""
+        group = {article_id} | self.find_matches(hashes, content_hash, article_id)
+        primaries = set(group) | self._primaries_of(group)
+        return group | primaries | self._members_of(primaries)
+
+    def _primaries_of(self, ids: set[int]) -> set[int]:
+        rows = self.db.execute(
+            f"SELECT duplicate_of FROM articles WHERE duplicate_of IS NOT NULL "
+            f"AND id IN ({_marks(ids)})",
+            list(ids),
+        ).fetchall()
+        return {int(row[0]) for row in rows}
+
+    def _members_of(self, primaries: set[int]) -> set[int]:
+        rows = self.db.execute(
+            f"SELECT id FROM articles WHERE duplicate_of IN ({_marks(primaries)})",
+            list(primaries),
+        ).fetchall()
+        return {int(row[0]) for row in rows}
+
+    def _choose_primary(self, group: set[int]) -> int:
+        members = self._members(group)
+        largest = max((m.shingles for m in members), default=0)
+        return min(members, key=lambda m: m.rank(largest)).id
+
+    def _members(self, group: set[int]) -> list[Member]:
+        rows = self.db.execute(
+            "SELECT a.id, a.teaser, coalesce(s.shingles, 0), a.published, a.url, "
+            "a.canonical_url FROM articles a "
+            "LEFT JOIN dedupe_sketches s ON s.article_id = a.id "
+            f"WHERE a.id IN ({_marks(group)})",
+            list(group),
+        ).fetchall()
+        return [Member(int(r[0]), bool(r[1]), int(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    def _point_at(self, primary: int, group: set[int]) -> None:
+        self.db.execute(
+            "UPDATE articles SET duplicate_of = CASE WHEN id = ? THEN NULL ELSE ? END "
+            f"WHERE id IN ({_marks(group)})",
+            [primary, primary, *group],
+        )
+
+    def _unlink(self, article_id: int) -> None:
+        self.db.execute("UPDATE articles SET duplicate_of = NULL WHERE id = ?", [article_id])
+
+
+def pack(samples: list[int]) -> bytes:
+    return struct.pack(f">{len(samples)}q", *samples)
+
+
+def unpack(blob: bytes) -> list[int]:
+    return list(struct.unpack(f">{len(blob) // 8}q", blob))
+
+
+def _marks(ids: set[int]) -> str:
+    return ", ".join("?" * len(ids))

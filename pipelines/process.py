@@ -75,28 +75,61 @@ class ArticleProcessor:
         with self.db.atomic():
             if save_raw:
                 save_raw_page(self.db, self.raw_row(page))
+            alias_of = self._alias_target(page, row)
+            if alias_of is not None:
+                return self._record_alias(page.url, alias_of)
             created = not self._exists(page.url)
             article_id = upsert_article(self.db, row)
             replace_tags(self.db, article_id, *tag_rows(tags))
-            primary = self._link_duplicates(article_id, row)
+            primary = self.link_duplicates(article_id, row)
         return ProcessedArticle(article_id, created, tags.relevant, primary, row["full_story_url"])
 
     def _exists(self, url: str) -> bool:
         found = self.db.execute("SELECT 1 FROM articles WHERE url = ?", [url]).fetchone()
         return found is not None
 
-    def _link_duplicates(self, article_id: int, row: dict[str, Any]) -> int | None:
-        primary = self.deduplicator.find_primary(article_id, row["text"], row["content_hash"])
+    def _alias_target(self, page: FetchedPage, row: dict[str, Any]) -> int | None:
+        """The stored article this page is another address of (redirect, canonical link)."""
+        if self._exists(page.url):
+            return None
+        final = canonicalise_url(page.final_url) if page.final_url else None
+        for name in dict.fromkeys(n for n in (final, row["canonical_url"]) if n):
+            found = self._article_id_for(name)
+            if found is not None:
+                return found
+        return None
+
+    def _record_alias(self, url: str, article_id: int) -> ProcessedArticle:
+        self.db["article_urls"].upsert({"url": url, "article_id": article_id}, pk="url")
+        relevant, primary = self.db.execute(
+            "SELECT relevant, duplicate_of FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
+        return ProcessedArticle(article_id, False, bool(relevant), primary)
+
+    def link_duplicates(self, article_id: int, row: dict[str, Any]) -> int | None:
+        """Join the stored article to its copies; return its `duplicate_of`."""
+        primary = self.deduplicator.link(article_id, row["text"], row["content_hash"])
         if primary is None and row["teaser"] and row["full_story_url"]:
-            primary = self._article_id_for(row["full_story_url"])
-        self.db.execute("UPDATE articles SET duplicate_of = ? WHERE id = ?", [primary, article_id])
-        # A teaser stored before its full story now points at it.
+            primary = self._primary_of(self._article_id_for(row["full_story_url"]), article_id)
+            self.db.execute(
+                "UPDATE articles SET duplicate_of = ? WHERE id = ?", [primary, article_id]
+            )
+        # A teaser stored before its full story now points at the story's primary.
+        root = primary or article_id
         self.db.execute(
-            "UPDATE articles SET duplicate_of = ? WHERE teaser = 1 AND id != ? "
+            "UPDATE articles SET duplicate_of = ? WHERE teaser = 1 AND id NOT IN (?, ?) "
             "AND full_story_url IN (?, ?)",
-            [article_id, article_id, row["url"], row["canonical_url"] or row["url"]],
+            [root, root, article_id, row["url"], row["canonical_url"] or row["url"]],
         )
         return primary
+
+    def _primary_of(self, article_id: int | None, this: int) -> int | None:
+        if article_id is None or article_id == this:
+            return None
+        found = self.db.execute(
+            "SELECT coalesce(duplicate_of, id) FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
+        return None if found[0] == this else int(found[0])
 
     def _article_id_for(self, url: str) -> int | None:
         found = self.db.execute(

@@ -205,3 +205,17 @@ def dump_schema(db: Database) -> str:
         "AND name NOT LIKE 'articles_fts_%' ORDER BY type DESC, name"
     ).fetchall()
     return "".join(f"{sql};\n" for (sql,) in rows)
+
+
+@migrations(name="0002_dedupe_index")
+def create_dedupe_index(db: Database) -> None:
+    # Sampled shingle hashes, so a restart finds near-duplicates without re-reading texts.
+    db.execute(
+        "CREATE TABLE dedupe_samples (hash INTEGER NOT NULL, "
+        "article_id INTEGER NOT NULL REFERENCES articles(id), "
+        "PRIMARY KEY (hash, article_id)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE dedupe_sketches (article_id INTEGER PRIMARY KEY REFERENCES articles(id), "
+        "shingles INTEGER NOT NULL, samples BLOB NOT NULL)"
+    )
