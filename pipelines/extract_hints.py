@@ -18,7 +18,9 @@ JUNK_WORDS = re.compile(
     r"skip-?link|sponsored|outbrain|taboola|most-?read|most-?popular|trending|login|"
     r"byline|author-?bio|disclaimer|copyright|rss|breaking|ticker|paywall|"
     r"further-?reading|read-?more|more-?stories|recirc|sr-only|"
-    r"visually-?hidden|screen-?reader-?text|print-?only"
+    r"visually-?hidden|screen-?reader-?text|print-?only|"
+    r"signature|user-?info|user-?details|user-?stats|user-?title|postprofile|"
+    r"poster-?info|member-?info|message-?user-?details|reactions?-?bar|post-?stats"
     r")(?![a-z0-9])",
     re.IGNORECASE,
 )
