@@ -190,7 +190,7 @@ def quiet_too_long(db: Database, source: str, now: datetime) -> list[str]:
 
 def _age(span: timedelta) -> str:
     seconds = int(span.total_seconds())
-    if seconds >= 2 * 86400:
+    if seconds >= 3 * 86400:
         return f"{seconds // 86400} days"
     if seconds >= 2 * 3600:
         return f"{seconds // 3600} hours"

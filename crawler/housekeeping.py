@@ -105,7 +105,9 @@ def ensure_incremental_vacuum(db: Database) -> bool:
 
 def vacuum_incrementally(db: Database) -> int:
     free = db.execute("PRAGMA freelist_count").fetchone()[0]
-    db.execute("PRAGMA incremental_vacuum").fetchall()
+    # sqlite3's execute() steps a statement once, and this pragma frees one page per step;
+    # executescript() steps it to the end.
+    db.conn.executescript("PRAGMA incremental_vacuum;")
     return free - db.execute("PRAGMA freelist_count").fetchone()[0]
 
 

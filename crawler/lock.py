@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sys
 from pathlib import Path
 from typing import IO
 
@@ -16,14 +17,39 @@ class LockError(Exception):
     """Another process holds the writer lock."""
 
 
+# Global options of the CLI that take a value: the word after them is not the command.
+VALUED_OPTIONS = {"--config", "--db", "--log-format"}
+
+
+def running_command(argv: list[str] | None = None) -> str:
+    """`pivotwatch daemon`: the program and its command, to name the holder in errors."""
+    words = [Path(word).name if n == 0 else word for n, word in enumerate(argv or sys.argv)]
+    program, rest = words[0], words[1:]
+    command = next((word for word in _positional(rest)), None)
+    return f"{program} {command}" if command else program
+
+
+def _positional(words: list[str]) -> list[str]:
+    """Arguments that are not options or option values (global options take one value)."""
+    found, skip = [], False
+    for word in words:
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            skip = "=" not in word and word in VALUED_OPTIONS
+        else:
+            found.append(word)
+    return found
+
+
 class WriterLock:
-    def __init__(self, path: Path, holder: str = "crawl") -> None:
+    def __init__(self, path: Path, holder: str | None = None) -> None:
         self.path = path
-        self.holder = holder
+        self.holder = holder or running_command()
         self._file: IO[str] | None = None
 
     @classmethod
-    def for_database(cls, db_path: Path, holder: str = "crawl") -> WriterLock:
+    def for_database(cls, db_path: Path, holder: str | None = None) -> WriterLock:
         return cls(db_path.with_name(db_path.name + ".lock"), holder)
 
     def acquire(self) -> None:
