@@ -160,12 +160,15 @@ CREATE INDEX article_entities_entity ON article_entities (entity_id, article_id)
 CREATE INDEX article_themes_theme ON article_themes (theme_id, article_id);
 CREATE INDEX article_urls_article ON article_urls (article_id);
 CREATE INDEX articles_content_hash ON articles (content_hash);
+CREATE INDEX articles_digest_date ON articles (coalesce(published, fetched));
 CREATE INDEX articles_duplicate_of ON articles (duplicate_of);
+CREATE INDEX articles_fetched ON articles (fetched);
 CREATE INDEX articles_full_story_url ON articles (full_story_url);
 CREATE INDEX articles_published ON articles (published);
 CREATE INDEX articles_relevant ON articles (relevant, published);
 CREATE INDEX articles_source ON articles (source, published);
 CREATE INDEX crawl_runs_source ON crawl_runs (source, started);
+CREATE INDEX digest_items_article ON digest_items (article_id);
 CREATE INDEX fetches_fetched ON fetches (fetched);
 CREATE INDEX fetches_source ON fetches (source, fetched);
 CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"

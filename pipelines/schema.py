@@ -219,3 +219,12 @@ def create_dedupe_index(db: Database) -> None:
         "CREATE TABLE dedupe_sketches (article_id INTEGER PRIMARY KEY REFERENCES articles(id), "
         "shingles INTEGER NOT NULL, samples BLOB NOT NULL)"
     )
+
+
+@migrations(name="0003_digest_indexes")
+def create_digest_indexes(db: Database) -> None:
+    # The digest selects a period by coalesce(published, fetched), or by fetched, and
+    # `--new-since-last` looks up every candidate article in earlier digests.
+    db.execute("CREATE INDEX articles_digest_date ON articles (coalesce(published, fetched))")
+    db.execute("CREATE INDEX articles_fetched ON articles (fetched)")
+    db.execute("CREATE INDEX digest_items_article ON digest_items (article_id)")
