@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from pipelines.process import ArticleProcessor, FetchedPage, tag_rows
+from pipelines.related import update_related
 from pipelines.store import iter_raw_pages, replace_tags
 from pipelines.tag import Tagger
 
@@ -76,3 +77,31 @@ def _retag_one(db: Database, tagger: Tagger, article_id: int, title: str, text: 
         [round(result.relevance, 4), int(result.relevant), article_id],
     )
     replace_tags(db, article_id, *tag_rows(result))
+
+
+LINK_COLUMNS = "id, url, canonical_url, text, content_hash, teaser, full_story_url"
+
+
+def rebuild_links(
+    db: Database, processor: ArticleProcessor, related_k: int, batch: int = 500
+) -> int:
+    """Regroup every article's copies and recompute related articles from stored text.
+
+    Runs after re-extraction, so links made against texts that have since changed are
+    dropped rather than kept. Returns the number of articles relinked.
+    """
+    with db.atomic():
+        db.execute("UPDATE articles SET duplicate_of = NULL")
+    count, last_id = 0, 0
+    while rows := list(
+        db.query(
+            f"SELECT {LINK_COLUMNS} FROM articles WHERE id > ? ORDER BY id LIMIT ?",
+            [last_id, batch],
+        )
+    ):
+        with db.atomic():
+            for row in rows:
+                processor.link_duplicates(row["id"], row)
+        count, last_id = count + len(rows), rows[-1]["id"]
+    update_related(db, related_k, rebuild=True)
+    return count

@@ -1,0 +1,162 @@
+"""Near-duplicate index at archive scale: build cost, memory, check latency, restart.
+
+Stores N synthetic articles (Zipf-distributed pseudo-words, 300-600 words each), indexes
+them with `Deduplicator.index`, then checks new articles against the index: half fresh,
+half 5%-edited copies of stored ones (which must all be found). The index lives in
+SQLite, so a restart only reopens the file; the first check after reopening is timed.
+
+    .venv/bin/python tests/benchmarks/bench_dedupe.py [--articles 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from pipelines.dedupe import Deduplicator  # noqa: E402
+from pipelines.shingles import shingle_hashes  # noqa: E402
+from pipelines.store import content_hash, open_database, sync_sources  # noqa: E402
+
+RESULTS = ROOT / "bench-results" / "dedupe.md"
+VOCABULARY = 30_000
+CHECKS = 200
+COMMAND = ".venv/bin/python tests/benchmarks/bench_dedupe.py"
+
+
+def vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choices(letters, k=rng.randint(3, 10))) for _ in range(VOCABULARY)]
+    weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(VOCABULARY)))
+    return words, weights
+
+
+def texts(seed: int) -> Iterator[str]:
+    rng = random.Random(seed)
+    words, weights = vocabulary(random.Random(0))
+    while True:
+        yield " ".join(rng.choices(words, cum_weights=weights, k=rng.randint(300, 600)))
+
+
+def edited(text: str) -> str:
+    tokens = text.split()
+    for i in range(10, len(tokens), 20):
+        tokens[i] = f"edit{i}"
+    return " ".join(tokens)
+
+
+def rss_mb() -> float:
+    """Current resident set size (not the peak), from /proc."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def build(path: Path, count: int) -> tuple[float, list[str]]:
+    """Store and index `count` articles; return the seconds taken and a sample of texts."""
+    db = open_database(path)
+    sync_sources(
+        db, [{"name": "s", "title": "S", "homepage": "https://s.org/", "source_type": "news"}]
+    )
+    dedupe, kept, started = Deduplicator(db), [], time.perf_counter()
+    generated = texts(seed=1)
+    for start in range(0, count, 1000):
+        with db.atomic():
+            for number in range(start, min(count, start + 1000)):
+                text = next(generated)
+                db.execute(
+                    "INSERT INTO articles (id, url, source, fetched, text, content_hash) "
+                    "VALUES (?, ?, 's', '2024-01-01', ?, ?)",
+                    [number + 1, f"https://s.org/{number}", text, content_hash(text)],
+                )
+                dedupe.index(number + 1, shingle_hashes(text))
+                if number % (count // CHECKS) == 0:
+                    kept.append(text)
+    db.conn.close()
+    return time.perf_counter() - started, kept
+
+
+def check_times(dedupe: Deduplicator, queries: list[str]) -> tuple[list[float], list[int]]:
+    """Milliseconds per check (shingling included) and the number of matches found."""
+    times, found = [], []
+    for text in queries:
+        started = time.perf_counter()
+        matches = dedupe.find_matches(shingle_hashes(text), content_hash(text))
+        times.append((time.perf_counter() - started) * 1000)
+        found.append(len(matches))
+    return times, found
+
+
+def index_size_mb(path: Path) -> float:
+    db = open_database(path)
+    pages = db.execute(
+        "SELECT sum(pgsize) FROM dbstat WHERE name IN "
+        "('dedupe_samples', 'dedupe_sketches', 'sqlite_autoindex_dedupe_samples_1')"
+    ).fetchone()[0]
+    db.conn.close()
+    return (pages or 0) / 2**20
+
+
+def run(count: int) -> list[tuple[str, str]]:
+    folder = Path(tempfile.mkdtemp(prefix="bench-dedupe-"))
+    path = folder / "dedupe.db"
+    before = rss_mb()
+    build_seconds, stored = build(path, count)
+    reopen_started = time.perf_counter()
+    db = open_database(path)
+    dedupe = Deduplicator(db)
+    reopen_ms = (time.perf_counter() - reopen_started) * 1000
+    fresh = list(itertools.islice(texts(seed=2), CHECKS // 2))
+    copies = [edited(text) for text in stored[: CHECKS // 2]]
+    first_ms, _ = check_times(dedupe, copies[:1])
+    fresh_ms, fresh_found = check_times(dedupe, fresh)
+    copy_ms, copy_found = check_times(dedupe, copies)
+    after = rss_mb()
+    all_ms = sorted(fresh_ms + copy_ms)
+    return [
+        ("articles indexed", f"{count:,}"),
+        ("build: store + index (s)", f"{build_seconds:.1f}"),
+        ("index on disk (MB)", f"{index_size_mb(path):.1f}"),
+        ("process RSS before / after (MB)", f"{before:.1f} / {after:.1f}"),
+        ("RSS added by build and checks (MB)", f"{after - before:.1f}"),
+        ("restart: reopen, no rebuild (ms)", f"{reopen_ms:.1f}"),
+        ("first check after reopen (ms)", f"{first_ms[0]:.2f}"),
+        ("check median, all (ms)", f"{statistics.median(all_ms):.2f}"),
+        ("check p95, all (ms)", f"{all_ms[int(len(all_ms) * 0.95)]:.2f}"),
+        (
+            "check median, fresh / copy (ms)",
+            f"{statistics.median(fresh_ms):.2f} / {statistics.median(copy_ms):.2f}",
+        ),
+        ("5%-edited copies found", f"{sum(1 for n in copy_found if n >= 1)} / {len(copies)}"),
+        ("fresh articles wrongly matched", f"{sum(1 for n in fresh_found if n)} / {len(fresh)}"),
+    ]
+
+
+def report(rows: list[tuple[str, str]]) -> str:
+    lines = ["| measure | value |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)]
+    header = f"# Near-duplicate index\n\nCommand: `{COMMAND}`  \nCPU cores: {os.cpu_count()}\n\n"
+    return header + "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    args = parser.parse_args()
+    text = report(run(args.articles))
+    print(text)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
