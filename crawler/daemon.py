@@ -314,11 +314,18 @@ def last_runs(db: Database, plans: list[JobPlan]) -> dict[str, LastRun]:
     for plan in plans:
         recorded = health.last_job_run(db, plan.id)
         if plan.id.startswith("crawl:"):
-            finished = health.last_finished_pass(db, plan.id.removeprefix("crawl:"))
-            if finished and (recorded.finished is None or finished > recorded.finished):
-                recorded = LastRun(finished, recorded.outcome)
+            recorded = _last_pass(db, plan.id.removeprefix("crawl:"), recorded)
         runs[plan.id] = recorded
     return runs
+
+
+def _last_pass(db: Database, source: str, recorded: LastRun) -> LastRun:
+    finished = health.last_finished_pass(db, source)
+    if finished and (recorded.finished is None or finished > recorded.finished):
+        recorded = LastRun(finished, recorded.outcome)
+    if health.last_pass_interrupted(db, source):
+        return LastRun(recorded.finished, STOPPED)  # killed mid-pass: resume it at once
+    return recorded
 
 
 def due_now(

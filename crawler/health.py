@@ -125,6 +125,14 @@ def last_finished_pass(db: Database, source: str) -> datetime | None:
     return parse_time(row[0])
 
 
+def last_pass_interrupted(db: Database, source: str) -> bool:
+    """The source's latest pass never finished: the process died or was killed during it."""
+    row = db.execute(
+        "SELECT finished FROM crawl_runs WHERE source = ? ORDER BY id DESC LIMIT 1", [source]
+    ).fetchone()
+    return row is not None and row[0] is None
+
+
 def job_rows(db: Database) -> list[dict[str, Any]]:
     return [dict(row) for row in db.query("SELECT * FROM jobs ORDER BY id")]
 

@@ -216,3 +216,16 @@ def _wait_until(condition, timeout: float = 5) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition never became true"
         time.sleep(0.02)
+
+
+def test_a_pass_killed_midway_resumes_at_once(db: Database) -> None:
+    finished = iso(NOW - timedelta(minutes=30))
+    db["crawl_runs"].insert_all(
+        [
+            {"source": "alpha", "started": finished, "finished": finished, "outcome": "ok"},
+            {"source": "alpha", "started": iso(NOW - timedelta(minutes=5))},
+        ]
+    )
+    plans = [JobPlan("crawl:alpha", HOUR, lambda: "ok", True)]
+    assert last_runs(db, plans)["crawl:alpha"] == LastRun(NOW - timedelta(minutes=30), STOPPED)
+    assert [plan.id for plan in due_now(plans, last_runs(db, plans), NOW, UTC)] == ["crawl:alpha"]
