@@ -1,3 +1,69 @@
+CREATE VIEW article_list AS
+SELECT a.id, a.published, substr(a.published, 1, 7) AS month, s.title AS source,
+    s.source_type, a.title, a.url,
+    (SELECT group_concat(theme_id, '; ') FROM (SELECT theme_id FROM article_themes AS t
+        WHERE t.article_id = a.id ORDER BY t.score DESC, t.theme_id)) AS themes,
+    a.relevance, a.paywalled, a.teaser, a.language, a.word_count
+FROM articles AS a JOIN sources AS s ON s.name = a.source
+WHERE a.relevant = 1 AND a.duplicate_of IS NULL;
+CREATE TRIGGER article_entities_count_delete AFTER DELETE ON article_entities BEGIN
+INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, -1 FROM (SELECT 'entity' AS facet, OLD.entity_id AS value WHERE EXISTS (SELECT 1 FROM articles WHERE id = OLD.article_id AND relevant = 1 AND duplicate_of IS NULL)) WHERE true ON CONFLICT (facet, value) DO UPDATE SET count = count - 1;
+END;
+CREATE TRIGGER article_entities_count_insert AFTER INSERT ON article_entities BEGIN
+INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, +1 FROM (SELECT 'entity' AS facet, NEW.entity_id AS value WHERE EXISTS (SELECT 1 FROM articles WHERE id = NEW.article_id AND relevant = 1 AND duplicate_of IS NULL)) WHERE true ON CONFLICT (facet, value) DO UPDATE SET count = count + 1;
+END;
+CREATE TRIGGER article_themes_count_delete AFTER DELETE ON article_themes BEGIN
+INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, -1 FROM (SELECT 'theme' AS facet, OLD.theme_id AS value WHERE EXISTS (SELECT 1 FROM articles WHERE id = OLD.article_id AND relevant = 1 AND duplicate_of IS NULL)) WHERE true ON CONFLICT (facet, value) DO UPDATE SET count = count - 1;
+END;
+CREATE TRIGGER article_themes_count_insert AFTER INSERT ON article_themes BEGIN
+INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, +1 FROM (SELECT 'theme' AS facet, NEW.theme_id AS value WHERE EXISTS (SELECT 1 FROM articles WHERE id = NEW.article_id AND relevant = 1 AND duplicate_of IS NULL)) WHERE true ON CONFLICT (facet, value) DO UPDATE SET count = count + 1;
+END;
+CREATE TRIGGER articles_count_delete AFTER DELETE ON articles BEGIN
+INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, -1 FROM (
+SELECT facet, value FROM (
+    SELECT 'source' AS facet, OLD.source AS value
+    UNION ALL SELECT 'month', substr(OLD.published, 1, 7)
+    UNION ALL SELECT 'language', OLD.language
+    UNION ALL SELECT 'paywalled', OLD.paywalled
+    UNION ALL SELECT 'theme', theme_id FROM article_themes WHERE article_id = OLD.id
+    UNION ALL SELECT 'entity', entity_id FROM article_entities WHERE article_id = OLD.id
+) WHERE value IS NOT NULL AND OLD.relevant = 1 AND OLD.duplicate_of IS NULL
+) WHERE true ON CONFLICT (facet, value) DO UPDATE SET count = count - 1;
+END;
+CREATE TRIGGER articles_count_insert AFTER INSERT ON articles BEGIN
+INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, +1 FROM (
+SELECT facet, value FROM (
+    SELECT 'source' AS facet, NEW.source AS value
+    UNION ALL SELECT 'month', substr(NEW.published, 1, 7)
+    UNION ALL SELECT 'language', NEW.language
+    UNION ALL SELECT 'paywalled', NEW.paywalled
+    UNION ALL SELECT 'theme', theme_id FROM article_themes WHERE article_id = NEW.id
+    UNION ALL SELECT 'entity', entity_id FROM article_entities WHERE article_id = NEW.id
+) WHERE value IS NOT NULL AND NEW.relevant = 1 AND NEW.duplicate_of IS NULL
+) WHERE true ON CONFLICT (facet, value) DO UPDATE SET count = count + 1;
+END;
+CREATE TRIGGER articles_count_update AFTER UPDATE OF relevant, duplicate_of, source, published, language, paywalled ON articles BEGIN
+INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, -1 FROM (
+SELECT facet, value FROM (
+    SELECT 'source' AS facet, OLD.source AS value
+    UNION ALL SELECT 'month', substr(OLD.published, 1, 7)
+    UNION ALL SELECT 'language', OLD.language
+    UNION ALL SELECT 'paywalled', OLD.paywalled
+    UNION ALL SELECT 'theme', theme_id FROM article_themes WHERE article_id = OLD.id
+    UNION ALL SELECT 'entity', entity_id FROM article_entities WHERE article_id = OLD.id
+) WHERE value IS NOT NULL AND OLD.relevant = 1 AND OLD.duplicate_of IS NULL
+) WHERE true ON CONFLICT (facet, value) DO UPDATE SET count = count - 1;
+INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, +1 FROM (
+SELECT facet, value FROM (
+    SELECT 'source' AS facet, NEW.source AS value
+    UNION ALL SELECT 'month', substr(NEW.published, 1, 7)
+    UNION ALL SELECT 'language', NEW.language
+    UNION ALL SELECT 'paywalled', NEW.paywalled
+    UNION ALL SELECT 'theme', theme_id FROM article_themes WHERE article_id = NEW.id
+    UNION ALL SELECT 'entity', entity_id FROM article_entities WHERE article_id = NEW.id
+) WHERE value IS NOT NULL AND NEW.relevant = 1 AND NEW.duplicate_of IS NULL
+) WHERE true ON CONFLICT (facet, value) DO UPDATE SET count = count + 1;
+END;
 CREATE TABLE article_entities (
     article_id INTEGER NOT NULL REFERENCES articles(id),
     entity_id TEXT NOT NULL REFERENCES entities(id),
@@ -5,6 +71,7 @@ CREATE TABLE article_entities (
     evidence TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (article_id, entity_id)
 );
+CREATE TABLE article_list_counts (facet TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (facet, value)) WITHOUT ROWID;
 CREATE TABLE article_themes (
     article_id INTEGER NOT NULL REFERENCES articles(id),
     theme_id TEXT NOT NULL REFERENCES themes(id),
@@ -164,6 +231,7 @@ CREATE INDEX articles_digest_date ON articles (coalesce(published, fetched));
 CREATE INDEX articles_duplicate_of ON articles (duplicate_of);
 CREATE INDEX articles_fetched ON articles (fetched);
 CREATE INDEX articles_full_story_url ON articles (full_story_url);
+CREATE INDEX articles_listed ON articles (relevant, duplicate_of, published, source, language, paywalled);
 CREATE INDEX articles_published ON articles (published);
 CREATE INDEX articles_relevant ON articles (relevant, published);
 CREATE INDEX articles_source ON articles (source, published);

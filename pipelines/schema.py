@@ -228,3 +228,99 @@ def create_digest_indexes(db: Database) -> None:
     db.execute("CREATE INDEX articles_digest_date ON articles (coalesce(published, fetched))")
     db.execute("CREATE INDEX articles_fetched ON articles (fetched)")
     db.execute("CREATE INDEX digest_items_article ON digest_items (article_id)")
+
+
+ARTICLE_LIST_VIEW = """
+CREATE VIEW article_list AS
+SELECT a.id, a.published, substr(a.published, 1, 7) AS month, s.title AS source,
+    s.source_type, a.title, a.url,
+    (SELECT group_concat(theme_id, '; ') FROM (SELECT theme_id FROM article_themes AS t
+        WHERE t.article_id = a.id ORDER BY t.score DESC, t.theme_id)) AS themes,
+    a.relevance, a.paywalled, a.teaser, a.language, a.word_count
+FROM articles AS a JOIN sources AS s ON s.name = a.source
+WHERE a.relevant = 1 AND a.duplicate_of IS NULL
+"""
+# Facet values of one listed article (relevant, not a duplicate); {row} is NEW or OLD.
+_LISTED_VALUES = """
+SELECT facet, value FROM (
+    SELECT 'source' AS facet, {row}.source AS value
+    UNION ALL SELECT 'month', substr({row}.published, 1, 7)
+    UNION ALL SELECT 'language', {row}.language
+    UNION ALL SELECT 'paywalled', {row}.paywalled
+    UNION ALL SELECT 'theme', theme_id FROM article_themes WHERE article_id = {row}.id
+    UNION ALL SELECT 'entity', entity_id FROM article_entities WHERE article_id = {row}.id
+) WHERE value IS NOT NULL AND {row}.relevant = 1 AND {row}.duplicate_of IS NULL
+"""
+BACKFILL_COUNTS = """
+WITH listed AS (SELECT id, source, published, language, paywalled FROM articles
+    WHERE relevant = 1 AND duplicate_of IS NULL)
+INSERT INTO article_list_counts (facet, value, count)
+SELECT facet, value, count(*) FROM (
+    SELECT 'source' AS facet, source AS value FROM listed
+    UNION ALL SELECT 'month', substr(published, 1, 7) FROM listed
+    UNION ALL SELECT 'language', language FROM listed
+    UNION ALL SELECT 'paywalled', paywalled FROM listed
+    UNION ALL SELECT 'theme', theme_id FROM article_themes
+        WHERE article_id IN (SELECT id FROM listed)
+    UNION ALL SELECT 'entity', entity_id FROM article_entities
+        WHERE article_id IN (SELECT id FROM listed)
+) WHERE value IS NOT NULL GROUP BY facet, value
+"""
+_COUNT = (
+    "INSERT INTO article_list_counts (facet, value, count) "
+    "SELECT facet, value, {sign}1 FROM ({values}) WHERE true "
+    "ON CONFLICT (facet, value) DO UPDATE SET count = count {sign} 1;"
+)
+_LINK_IS_LISTED = (
+    "SELECT '{facet}' AS facet, {row}.{column} AS value WHERE EXISTS (SELECT 1 FROM articles "
+    "WHERE id = {row}.article_id AND relevant = 1 AND duplicate_of IS NULL)"
+)
+
+
+def _count_trigger(name: str, event: str, table: str, body: list[tuple[str, str]]) -> str:
+    steps = "\n".join(_COUNT.format(values=values, sign=sign) for values, sign in body)
+    return f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN\n{steps}\nEND"
+
+
+def _link_triggers(table: str, facet: str, column: str) -> list[str]:
+    def listed(row: str) -> str:
+        return _LINK_IS_LISTED.format(facet=facet, row=row, column=column)
+
+    return [
+        _count_trigger(f"{table}_count_insert", "INSERT", table, [(listed("NEW"), "+")]),
+        _count_trigger(f"{table}_count_delete", "DELETE", table, [(listed("OLD"), "-")]),
+    ]
+
+
+def _article_triggers() -> list[str]:
+    old, new = _LISTED_VALUES.format(row="OLD"), _LISTED_VALUES.format(row="NEW")
+    watched = "relevant, duplicate_of, source, published, language, paywalled"
+    return [
+        _count_trigger("articles_count_insert", "INSERT", "articles", [(new, "+")]),
+        _count_trigger("articles_count_delete", "DELETE", "articles", [(old, "-")]),
+        _count_trigger(
+            "articles_count_update", f"UPDATE OF {watched}", "articles", [(old, "-"), (new, "+")]
+        ),
+    ]
+
+
+@migrations(name="0004_article_list")
+def create_article_list(db: Database) -> None:
+    # The published list (relevant, duplicates folded) and its facet counts, kept by
+    # triggers at write time: counting 100,000+ rows per facet on every page view is
+    # too slow, so Datasette reads the unfiltered counts from article_list_counts.
+    db.execute(ARTICLE_LIST_VIEW)
+    db.execute(
+        "CREATE INDEX articles_listed ON articles "
+        "(relevant, duplicate_of, published, source, language, paywalled)"
+    )
+    db.execute(
+        "CREATE TABLE article_list_counts (facet TEXT NOT NULL, value TEXT NOT NULL, "
+        "count INTEGER NOT NULL, PRIMARY KEY (facet, value)) WITHOUT ROWID"
+    )
+    db.execute(BACKFILL_COUNTS)
+    triggers = _article_triggers()
+    triggers += _link_triggers("article_themes", "theme", "theme_id")
+    triggers += _link_triggers("article_entities", "entity", "entity_id")
+    for trigger in triggers:
+        db.execute(trigger)
