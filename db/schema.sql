@@ -223,7 +223,9 @@ CREATE TABLE urls (
     listed_date TEXT,
     article_id INTEGER REFERENCES articles(id)
 );
+CREATE INDEX article_entities_by_mentions ON article_entities (article_id, mentions DESC, entity_id);
 CREATE INDEX article_entities_entity ON article_entities (entity_id, article_id);
+CREATE INDEX article_themes_by_score ON article_themes (article_id, score DESC, theme_id);
 CREATE INDEX article_themes_theme ON article_themes (theme_id, article_id);
 CREATE INDEX article_urls_article ON article_urls (article_id);
 CREATE INDEX articles_content_hash ON articles (content_hash);

@@ -7,8 +7,8 @@ Columns, in this fixed order:
     title             the article title
     authors           author names, "; "-separated
     url               the article's URL
-    themes            theme ids, highest score first, "; "-separated
-    top_entities      up to 5 entity names, most mentioned first, "; "-separated
+    themes            theme ids, highest score first (ties by id), "; "-separated
+    top_entities      up to 5 entity names, most mentioned first (ties by id), "; "-separated
     relevance         relevance to Russia in Asia, 0 to 1
     paywalled         1 when the text sits behind a paywall, else 0
     teaser            1 when only a teaser of a longer piece was stored, else 0
@@ -117,13 +117,13 @@ _CELLS = f"""
       WHERE article_id = p.article_id ORDER BY score DESC, theme_id)) AS themes,
     (SELECT group_concat(name, '; ') FROM (SELECT n.name FROM article_entities ae
       JOIN entities n ON n.id = ae.entity_id WHERE ae.article_id = p.article_id
-      ORDER BY ae.mentions DESC, n.name LIMIT {TOP_ENTITIES})) AS top_entities,
+      ORDER BY ae.mentions DESC, ae.entity_id LIMIT {TOP_ENTITIES})) AS top_entities,
     (SELECT group_concat(url, ' ') FROM (
       SELECT d.url FROM articles d WHERE d.duplicate_of = p.article_id
-      UNION SELECT u.url FROM article_urls u WHERE u.url != p.url AND (
-        u.article_id = p.article_id OR u.article_id IN (
-          SELECT d2.id FROM articles d2 WHERE d2.duplicate_of = p.article_id))
-      ORDER BY 1)) AS also_appeared_in
+      UNION SELECT u.url FROM article_urls u WHERE u.article_id = p.article_id
+      UNION SELECT u.url FROM articles d JOIN article_urls u ON u.article_id = d.id
+        WHERE d.duplicate_of = p.article_id
+      ORDER BY 1) WHERE url != p.url) AS also_appeared_in
   FROM pieces p
 """
 

@@ -324,3 +324,16 @@ def create_article_list(db: Database) -> None:
     triggers += _link_triggers("article_entities", "entity", "entity_id")
     for trigger in triggers:
         db.execute(trigger)
+
+
+@migrations(name="0005_digest_tag_order")
+def create_digest_tag_order(db: Database) -> None:
+    # The digest lists each article's themes by score and its entities by mentions;
+    # these indexes hold them in that order, so no per-article sort is needed.
+    db.execute(
+        "CREATE INDEX article_themes_by_score ON article_themes (article_id, score DESC, theme_id)"
+    )
+    db.execute(
+        "CREATE INDEX article_entities_by_mentions "
+        "ON article_entities (article_id, mentions DESC, entity_id)"
+    )
