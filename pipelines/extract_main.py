@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipelines.clean import clean_paragraphs
-from pipelines.extract_select import main_blocks
-from pipelines.extract_walk import walk_body
+from pipelines.extract_select import all_readable_blocks, main_blocks
+from pipelines.extract_walk import walk_body, walk_node
 
 
 def generic_main_text(tree: LexborHTMLParser) -> str:
@@ -17,3 +17,14 @@ def generic_main_text(tree: LexborHTMLParser) -> str:
 def main_paragraphs(tree: LexborHTMLParser) -> list[str]:
     """The main text's paragraphs with the generic cleaning rules applied."""
     return clean_paragraphs([block.text for block in main_blocks(walk_body(tree))])
+
+
+def node_paragraphs(node: LexborNode) -> list[str]:
+    """Paragraphs of an element the site's rules point at (no container search)."""
+    return [block.text for block in all_readable_blocks(walk_node(node))]
+
+
+def fragment_paragraphs(fragment_html: str) -> list[str]:
+    """Paragraphs of an HTML fragment such as a WordPress `content.rendered`."""
+    tree = LexborHTMLParser(fragment_html)
+    return node_paragraphs(tree.body) if tree.body is not None else []

@@ -140,3 +140,11 @@ def drop_orphan_labels(blocks: list[Block], kept: list[bool]) -> None:
         if kept[index] and is_label(blocks[index]) and not following_kept:
             kept[index] = False
         following_kept = kept[index]
+
+
+def all_readable_blocks(page: PageWalk) -> list[Block]:
+    """Every block not under hinted furniture: for bodies a site's own rules located."""
+    if not page.blocks:
+        return []
+    junk = active_junk(page)
+    return [block for block in page.blocks if not is_junk(block, junk, 1)]

@@ -232,6 +232,9 @@ class _Walker:
 def walk_body(tree: LexborHTMLParser) -> PageWalk:
     """Collect the text blocks of the page's body (or whole document when it has none)."""
     root = tree.body if tree.body is not None else tree.root
-    if root is None:
-        return PageWalk()
-    return _Walker().walk(root)
+    return walk_node(root)
+
+
+def walk_node(root: LexborNode | None) -> PageWalk:
+    """Collect the text blocks under one element."""
+    return _Walker().walk(root) if root is not None else PageWalk()
