@@ -374,7 +374,8 @@ class PipelineWork:
     def write_digest(self, now: datetime) -> str:
         from pipelines.digest import write_scheduled_digest
 
-        path = write_scheduled_digest(self.db, self.app.settings.digest.folder, now)
+        folder = self.app.settings.digest.folder
+        path = write_scheduled_digest(self.db, folder, now, name="scheduled", now=now)
         log.info("digest written to %s", path, extra={"job": "digest", "path": str(path)})
         return "ok"
 

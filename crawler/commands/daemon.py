@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sqlite3
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -117,13 +118,20 @@ def serve(app: App, db: Database, status_db: Database, zone: tzinfo, signals: Si
         if signals.reload_requested and not signals.stop_requested:
             signals.reload_requested = False
             reload_config(work, db, status_db, scheduler)
-        scheduler.beat(os.getpid(), started)
+        beat(scheduler, started)
     grace = app.settings.daemon.grace_seconds
     log.info("%s: stopping; in-flight work has %gs to finish", signals.stop_requested, grace)
     finished = scheduler.shutdown(grace)
     if finished:
         log.info("daemon stopped cleanly")
     return finished
+
+
+def beat(scheduler: Scheduler, started: datetime) -> None:
+    try:
+        scheduler.beat(os.getpid(), started)
+    except sqlite3.Error as error:  # a busy or full disk: try again at the next beat
+        log.warning("heartbeat not recorded: %s", error)
 
 
 def reload_config(
