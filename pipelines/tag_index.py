@@ -61,7 +61,25 @@ def build_index(taxonomy: Taxonomy) -> TaxonomyIndex:
             for term in _group_terms(group, matcher, entity_terms):
                 _raise_to(roles[term].themes, number, group.weight)
     matcher.compile()
+    _inherit_word_signals(matcher, roles)
     return TaxonomyIndex(matcher, dict(roles), _requirements(taxonomy))
+
+
+def _inherit_word_signals(matcher: TermMatcher, roles: dict[int, TermRoles]) -> None:
+    """A phrase hides the words inside it ("Russia's Far East" hides "Russia"): let a phrase
+    carry the relevance signals of the single words it contains, so anchors are never lost."""
+    words = TermMatcher()
+    numbers = {}
+    for term, number in matcher.terms():
+        if not any(mark in term for mark in " -") and roles[number].signals:
+            numbers[words.add(term, case_sensitive=False)] = number
+    words.compile()
+    for term, number in matcher.terms():
+        if any(mark in term for mark in " -"):
+            for hit in words.find(term.replace("*", "")):
+                for word in hit.terms:
+                    for signal, weight in roles[numbers[word]].signals.items():
+                        _raise_to(roles[number].signals, signal, weight)
 
 
 def _raise_to(weights: dict, key: object, weight: float) -> None:

@@ -141,6 +141,10 @@ class TermMatcher:
             _insert(self._root, split_term(term), number)
         return self._terms[key].number
 
+    def terms(self) -> list[tuple[str, int]]:
+        """Every registered term (as written) with its number."""
+        return [(term, entry.number) for (term, _), entry in self._terms.items()]
+
     def compile(self) -> None:
         self._regex = re.compile(r"\W" + _emit(self._root)) if self._terms else None
         self._spans.clear()

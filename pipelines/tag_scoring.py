@@ -83,17 +83,18 @@ def _count(
         tally.mentions[entity].append(place)
     for signal, signal_weight in roles.signals.items():
         tally.signal_zones[signal].add(place.zone)
-        if _counts_again(tally, (signal, key), rules):
-            tally.signals[signal] += signal_weight * weight
+        repeat = _repeat_factor(tally, (signal, key), rules)
+        tally.signals[signal] += signal_weight * weight * repeat
     for theme, theme_weight in roles.themes.items():
         tally.theme_evidence[theme].append(place)
-        if _counts_again(tally, (theme, key), rules):
-            tally.themes[theme] += theme_weight * weight
+        tally.themes[theme] += theme_weight * weight * _repeat_factor(tally, (theme, key), rules)
 
 
-def _counts_again(tally: Tally, key: tuple[object, str], rules: ScoringRules) -> bool:
+def _repeat_factor(tally: Tally, key: tuple[object, str], rules: ScoringRules) -> float:
+    """Each repeat of the same word counts less, and after `repeat_limit` not at all."""
     tally.repeats[key] += 1
-    return tally.repeats[key] <= rules.repeat_limit
+    seen = tally.repeats[key]
+    return rules.repeat_decay ** (seen - 1) if seen <= rules.repeat_limit else 0.0
 
 
 def saturate(raw: float, saturation: float) -> float:
@@ -115,12 +116,22 @@ def relevance_score(tally: Tally, rules: ScoringRules) -> float:
     return round(russia_strength(tally, rules) * asia * (1.0 - off_topic), 4)
 
 
+def theme_context(tally: Tally, rules: ScoringRules) -> float:
+    """Themes describe Russia's role in Asia: without Russia or Asia no theme, with only a
+    passing mention of either a discount, and sport or company news discounts them too."""
+    russia = russia_strength(tally, rules)
+    asia = saturate(tally.signals[ASIA], rules.asia_saturation)
+    if russia == 0.0 or asia == 0.0:
+        return 0.0
+    off_topic = saturate(tally.signals[OFF_TOPIC], rules.off_topic_saturation)
+    passing = min(russia, asia) < rules.principal_strength
+    return (rules.passing_theme_factor if passing else 1.0) * (1.0 - off_topic)
+
+
 def theme_scores(tally: Tally, index: TaxonomyIndex, rules: ScoringRules) -> dict[int, float]:
-    """Themes describe Russia's role in Asia: no Russia, no theme; a weak Russia, a discount."""
-    strength = russia_strength(tally, rules)
-    if strength == 0.0:
+    context = theme_context(tally, rules)
+    if context == 0.0:
         return {}
-    context = 1.0 if strength >= 0.5 else rules.passing_theme_factor
     mentioned = set(tally.mentions)
     return {
         theme: round(saturate(raw * context, rules.theme_saturation), 4)

@@ -83,12 +83,14 @@ class _ScoringModel(_Strict):
     body_weight: float = Field(default=1.0, gt=0)
     body_words_per_unit: int = Field(default=300, gt=0)
     repeat_limit: int = Field(default=3, gt=0)
+    repeat_decay: float = Field(default=0.7, gt=0, le=1)
     theme_saturation: float = Field(default=4.0, gt=0)
     russia_saturation: float = Field(default=3.0, gt=0)
     asia_saturation: float = Field(default=3.0, gt=0)
     off_topic_saturation: float = Field(default=3.0, gt=0)
     russia_in_title_or_lead: float = Field(default=0.5, ge=0, le=1)
     passing_theme_factor: float = Field(default=0.5, ge=0, le=1)
+    principal_strength: float = Field(default=0.5, ge=0, le=1)
 
 
 class _TaxonomyModel(_Strict):
@@ -142,12 +144,14 @@ class ScoringRules:
     body_weight: float
     body_words_per_unit: int
     repeat_limit: int
+    repeat_decay: float
     theme_saturation: float
     russia_saturation: float
     asia_saturation: float
     off_topic_saturation: float
     russia_in_title_or_lead: float
     passing_theme_factor: float
+    principal_strength: float
 
 
 @dataclass
