@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import sys
 import threading
-import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,14 +12,6 @@ from typing import Any
 import pytest
 from mockserver import MockHost, MockWeb, Reply, html
 from sqlite_utils import Database
-
-try:  # the extraction stage may not be installed in this tree yet; the pass never calls it
-    import pipelines.extract  # noqa: F401
-except ModuleNotFoundError:
-    _stand_in = types.ModuleType("pipelines.extract")
-    for _name in ("ExtractedArticle", "SiteRules", "extract_article", "extract_wordpress_post"):
-        setattr(_stand_in, _name, None)
-    sys.modules["pipelines.extract"] = _stand_in
 
 from crawler.clock import FakeClock, parse_iso
 from crawler.crawl import CrawlReport, run_pass
