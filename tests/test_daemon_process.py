@@ -22,6 +22,8 @@ ROOT = Path(__file__).parent.parent
 PIVOTWATCH = ROOT / ".venv" / "bin" / "pivotwatch"
 SOURCES = ("policyforum", "thediplomat")
 GRACE_SECONDS = 5
+# Sources that never ran start spread over a tenth of their interval: one second here.
+RESUME_SCHEDULE = "10s"
 
 
 def _missing_parts() -> str | None:
@@ -173,7 +175,7 @@ def test_two_sources_every_second_each_pass_alone_and_recorded(web, tmp_path: Pa
 def test_sigterm_mid_pass_exits_0_and_the_next_start_resumes(
     web, tmp_path: Path, complete_crawl: set[str]
 ) -> None:
-    setup = make_setup(tmp_path, web, "1h", min_delay=0.2)
+    setup = make_setup(tmp_path, web, RESUME_SCHEDULE, min_delay=0.2)
     daemon = setup.start()
     wait_for(lambda: len(stored_urls(setup)) >= 2, setup)
     assert stop(daemon) <= GRACE_SECONDS
@@ -190,7 +192,7 @@ def test_sigterm_mid_pass_exits_0_and_the_next_start_resumes(
 def test_sigkill_mid_pass_loses_nothing_and_refetches_the_rest(
     web, tmp_path: Path, complete_crawl: set[str]
 ) -> None:
-    setup = make_setup(tmp_path, web, "1h", min_delay=0.2)
+    setup = make_setup(tmp_path, web, RESUME_SCHEDULE, min_delay=0.2)
     daemon = setup.start()
     wait_for(lambda: len(stored_urls(setup)) >= 2, setup)
     stop(daemon, signal.SIGKILL)

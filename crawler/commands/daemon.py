@@ -74,6 +74,8 @@ def daemon(app: App, once: bool) -> None:
     Example:
         pivotwatch --log-format json daemon
     """
+    # APScheduler narrates every job it adds at INFO; the daemon logs what matters itself.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)
     db = app.open_writer()
     status_db = open_database(app.settings.db, migrate=False)
     zone = tzlocal.get_localzone()
