@@ -1,0 +1,148 @@
+"""Run every benchmark in turn and gather their tables into `bench-results/summary.md`.
+
+Each benchmark is a script in this folder, run as its own process (so one's memory never
+counts against another's peak RSS) with a timeout, inside one overall budget that keeps
+`make bench` under 30 minutes on a 2-core machine. A benchmark writes its table(s) to
+`bench-results/*.md`; every file written while it ran goes into the summary under its name.
+
+    python tests/benchmarks/run_all.py [--only bench_e2e.py ...] [--budget SECONDS]
+
+Exit status 1 if a benchmark crashed or ran out of time; a benchmark script that is not
+in the repository is reported as missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+RESULTS = ROOT / "bench-results"
+SUMMARY = RESULTS / "summary.md"
+BUDGET_SECONDS = 29 * 60
+COMMAND = "make bench  (python tests/benchmarks/run_all.py)"
+
+# (script, its own time limit in seconds); the order puts the cheap ones first.
+BENCHMARKS = (
+    ("bench_extract.py", 360),
+    ("bench_tag.py", 120),
+    ("bench_dedupe.py", 180),
+    ("bench_crawl.py", 300),
+    ("bench_e2e.py", 660),
+    ("bench_datasette.py", 420),
+    ("bench_digest.py", 240),
+    ("drills.py", 360),
+)
+
+
+@dataclass
+class Outcome:
+    script: str
+    status: str  # ok, crashed (exit N), timed out, missing, skipped (no time left)
+    seconds: float = 0.0
+    tables: list[Path] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.status.startswith(("crashed", "timed out"))
+
+
+def run_benchmark(script: str, limit: float) -> Outcome:
+    path = HERE / script
+    if not path.exists():
+        return Outcome(script, "missing")
+    if limit < 30:
+        return Outcome(script, "skipped (no time left in the budget)")
+    started_wall, started = time.time(), time.monotonic()
+    # A session of its own, so a timeout also ends the crawlers and servers it started.
+    process = subprocess.Popen([sys.executable, str(path)], cwd=ROOT, start_new_session=True)
+    try:
+        code = process.wait(timeout=limit)
+        status = "ok" if code == 0 else f"crashed (exit {code})"
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        status = f"timed out after {limit:.0f} s"
+    return Outcome(script, status, time.monotonic() - started, tables_written_since(started_wall))
+
+
+def tables_written_since(moment: float) -> list[Path]:
+    if not RESULTS.exists():
+        return []
+    found = [p for p in RESULTS.glob("*.md") if p != SUMMARY and p.stat().st_mtime >= moment]
+    return sorted(found)
+
+
+def machine_line() -> str:
+    return (
+        f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+        f"SQLite {__import__('sqlite3').sqlite_version}, {platform.system()} {platform.release()}"
+    )
+
+
+def render_summary(outcomes: list[Outcome], total: float) -> str:
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmark summary",
+        "",
+        f"- date: {now}",
+        f"- machine: {machine_line()}",
+        f"- command: `{COMMAND}`",
+        f"- total time: {total / 60:.1f} min",
+        "",
+        "| benchmark | status | seconds | tables |",
+        "|---|---|---:|---|",
+    ]
+    for outcome in outcomes:
+        names = ", ".join(p.name for p in outcome.tables) or "-"
+        lines.append(f"| {outcome.script} | {outcome.status} | {outcome.seconds:.0f} | {names} |")
+    for outcome in outcomes:
+        for table in outcome.tables:
+            lines += ["", f"<!-- {table.name} (from {outcome.script}) -->", ""]
+            lines.append(table.read_text(encoding="utf-8").strip())
+    return "\n".join(lines) + "\n"
+
+
+def selected(only: list[str]) -> list[tuple[str, int]]:
+    if not only:
+        return list(BENCHMARKS)
+    known = {script for script, _ in BENCHMARKS}
+    unknown = [name for name in only if name not in known]
+    if unknown:
+        raise SystemExit(f"unknown benchmark {unknown[0]}; known: {', '.join(sorted(known))}")
+    return [(script, limit) for script, limit in BENCHMARKS if script in only]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", default=[], metavar="SCRIPT")
+    parser.add_argument("--budget", type=float, default=BUDGET_SECONDS)
+    args = parser.parse_args(argv)
+    RESULTS.mkdir(exist_ok=True)
+    plan = selected(args.only)
+    started = time.monotonic()
+    outcomes = []
+    print(f"benchmarks on {machine_line()}", flush=True)
+    for number, (script, limit) in enumerate(plan, 1):
+        left = args.budget - (time.monotonic() - started)
+        print(f"[{number}/{len(plan)}] {script} (limit {min(limit, left):.0f} s)", flush=True)
+        outcome = run_benchmark(script, min(limit, left))
+        print(f"[{number}/{len(plan)}] {script}: {outcome.status}, {outcome.seconds:.0f} s")
+        outcomes.append(outcome)
+    total = time.monotonic() - started
+    SUMMARY.write_text(render_summary(outcomes, total), encoding="utf-8")
+    print(f"total {total / 60:.1f} min; summary in {SUMMARY.relative_to(ROOT)}", flush=True)
+    return 1 if any(outcome.failed for outcome in outcomes) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
