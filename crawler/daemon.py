@@ -380,7 +380,7 @@ class PipelineWork:
         return "ok"
 
     def keep_house(self, now: datetime) -> str:
-        report = run_housekeeping(self.db, housekeeping_policy(self.app.settings), now)
+        report = run_housekeeping(self.db, HousekeepingPolicy.from_settings(self.app.settings), now)
         log.info("housekeeping: %s", report.summary(), extra={"job": "housekeeping"})
         return "ok"
 
@@ -406,18 +406,3 @@ def log_pass(db: Database, source: str, seconds: float) -> str:
         extra={"source": source, "outcome": outcome, "seconds": round(seconds, 1), **counts},
     )
     return outcome or "ok"
-
-
-def housekeeping_policy(settings: Settings) -> HousekeepingPolicy:
-    section = settings.daemon
-    defaults = HousekeepingPolicy()
-    return HousekeepingPolicy(
-        fetches_max_age_days=getattr(
-            section, "fetches_max_age_days", defaults.fetches_max_age_days
-        ),
-        raw_pages_max_age_days=getattr(
-            section, "raw_pages_max_age_days", defaults.raw_pages_max_age_days
-        ),
-        backup_folder=getattr(section, "backup_folder", None),
-        backups_kept=getattr(section, "backups_kept", defaults.backups_kept),
-    )

@@ -24,6 +24,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -40,6 +41,19 @@ class HousekeepingPolicy:
     raw_pages_max_age_days: int = 180
     backup_folder: Path | None = None
     backups_kept: int = 7
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> HousekeepingPolicy:
+        """The `[daemon]` keys that exist; defaults for the rest."""
+        section = settings.daemon
+        return cls(
+            fetches_max_age_days=getattr(section, "fetches_max_age_days", cls.fetches_max_age_days),
+            raw_pages_max_age_days=getattr(
+                section, "raw_pages_max_age_days", cls.raw_pages_max_age_days
+            ),
+            backup_folder=getattr(section, "backup_folder", None),
+            backups_kept=getattr(section, "backups_kept", cls.backups_kept),
+        )
 
 
 @dataclass(frozen=True)

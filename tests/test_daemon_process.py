@@ -247,3 +247,17 @@ def test_sighup_keeps_the_old_config_when_the_new_one_is_invalid(web, tmp_path: 
     finally:
         stop(daemon)
     assert daemon.returncode == 0, setup.log()
+
+
+def test_once_runs_the_due_jobs_then_nothing_until_they_are_due_again(web, tmp_path: Path) -> None:
+    setup = make_setup(tmp_path, web, "1h")
+    first = setup.run("daemon", "--once")
+    assert first.returncode == 0, first.stderr
+    assert "3 of 4 jobs due: crawl:thediplomat, crawl:policyforum, housekeeping" in first.stderr
+    assert all(finished_passes(setup, name) == 1 for name in SOURCES)
+    outcomes = dict(setup.query("SELECT id, outcome FROM jobs"))
+    assert set(outcomes) == {"crawl:policyforum", "crawl:thediplomat", "housekeeping"}
+    second = setup.run("daemon", "--once")
+    assert second.returncode == 0, second.stderr
+    assert "0 of 4 jobs due" in second.stderr
+    assert all(finished_passes(setup, name) == 1 for name in SOURCES)

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from sqlite_utils import Database
 
-from crawler.daemon import PipelineWork, housekeeping_policy, log_pass
+from crawler.daemon import PipelineWork, log_pass
 from crawler.housekeeping import HousekeepingPolicy
 from pipelines.store import open_database
 
@@ -43,7 +43,7 @@ def test_the_digest_job_writes_last_weeks_file_and_records_it(db: Database, tmp_
 
 def test_the_housekeeping_job_reads_its_policy_from_the_settings(db, tmp_path) -> None:
     app = app_with(tmp_path, fetches_max_age_days=3, backup_folder=tmp_path / "backups")
-    assert housekeeping_policy(app.settings) == HousekeepingPolicy(
+    assert HousekeepingPolicy.from_settings(app.settings) == HousekeepingPolicy(
         fetches_max_age_days=3, backup_folder=tmp_path / "backups"
     )
     assert PipelineWork(app, db).keep_house(MONDAY) == "ok"
