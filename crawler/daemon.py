@@ -25,7 +25,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -134,7 +134,8 @@ def first_run_time(
     if isinstance(schedule, Interval):
         due = last.finished + schedule.every if last.finished else now
         return due if due > now else now + timedelta(seconds=spread)
-    after = last.finished + timedelta(seconds=1) if last.finished else now
+    # Never ran: count from the run planned earlier (by a previous start or `--once`).
+    after = last.finished + timedelta(seconds=1) if last.finished else last.next_run or now
     due = build_trigger(schedule, zone).get_next_fire_time(None, after)
     return now if due <= now else due
 
@@ -322,10 +323,22 @@ def last_runs(db: Database, plans: list[JobPlan]) -> dict[str, LastRun]:
 def _last_pass(db: Database, source: str, recorded: LastRun) -> LastRun:
     finished = health.last_finished_pass(db, source)
     if finished and (recorded.finished is None or finished > recorded.finished):
-        recorded = LastRun(finished, recorded.outcome)
+        recorded = replace(recorded, finished=finished)
     if health.last_pass_interrupted(db, source):
-        return LastRun(recorded.finished, STOPPED)  # killed mid-pass: resume it at once
+        return replace(recorded, outcome=STOPPED)  # killed mid-pass: resume it at once
     return recorded
+
+
+def planned_runs(
+    plans: list[JobPlan], runs: dict[str, LastRun], now: datetime, zone: tzinfo
+) -> dict[str, datetime]:
+    """Each job's next run by the restart rules, for `jobs.next_run` after `--once`."""
+    return {
+        plan.id: first_run_time(
+            plan.schedule, runs[plan.id], now, zone, resumes_when_stopped=plan.resumes_when_stopped
+        )
+        for plan in plans
+    }
 
 
 def due_now(

@@ -113,11 +113,16 @@ def forget_jobs(db: Database, keep: Iterable[str]) -> None:
 class LastRun:
     finished: datetime | None
     outcome: str | None
+    next_run: datetime | None = None
 
 
 def last_job_run(db: Database, job_id: str) -> LastRun:
-    row = db.execute("SELECT last_run, outcome FROM jobs WHERE id = ?", [job_id]).fetchone()
-    return LastRun(parse_time(row[0]), row[1]) if row else LastRun(None, None)
+    row = db.execute(
+        "SELECT last_run, outcome, next_run FROM jobs WHERE id = ?", [job_id]
+    ).fetchone()
+    if row is None:
+        return LastRun(None, None)
+    return LastRun(parse_time(row[0]), row[1], parse_time(row[2]))
 
 
 def last_finished_pass(db: Database, source: str) -> datetime | None:

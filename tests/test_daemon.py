@@ -229,3 +229,13 @@ def test_a_pass_killed_midway_resumes_at_once(db: Database) -> None:
     plans = [JobPlan("crawl:alpha", HOUR, lambda: "ok", True)]
     assert last_runs(db, plans)["crawl:alpha"] == LastRun(NOW - timedelta(minutes=30), STOPPED)
     assert [plan.id for plan in due_now(plans, last_runs(db, plans), NOW, UTC)] == ["crawl:alpha"]
+
+
+def test_a_cron_job_planned_before_a_stop_runs_once_its_time_has_passed(db: Database) -> None:
+    planned = datetime(2026, 10, 12, 6, 0, tzinfo=UTC)  # Monday, while the daemon was down
+    db["jobs"].insert({"id": "digest", "next_run": iso(planned)})
+    plans = [JobPlan("digest", WEEKLY, lambda: "ok")]
+    runs = last_runs(db, plans)
+    assert runs["digest"] == LastRun(None, None, planned)
+    assert [plan.id for plan in due_now(plans, runs, NOW, UTC)] == ["digest"]
+    assert first_run_time(WEEKLY, runs["digest"], planned - timedelta(hours=1), UTC) == planned

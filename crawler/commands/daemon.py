@@ -29,7 +29,9 @@ from crawler.daemon import (
     due_now,
     last_runs,
     plan_jobs,
+    planned_runs,
 )
+from crawler.health import record_next_run
 from pipelines.store import open_database
 
 log = logging.getLogger("pivotwatch.daemon")
@@ -101,6 +103,10 @@ def run_due_jobs(app: App, db: Database, status_db: Database, zone: tzinfo) -> N
     log.info("%d of %d jobs due: %s", len(due), len(plans), ", ".join(p.id for p in due) or "-")
     for plan in due:
         scheduler.run_now(plan)
+    for job_id, next_run in planned_runs(
+        plans, last_runs(status_db, plans), utc_now(), zone
+    ).items():
+        record_next_run(status_db, job_id, next_run)
 
 
 def serve(app: App, db: Database, status_db: Database, zone: tzinfo, signals: Signals) -> bool:
