@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
-from test_digest_sample import build_sample_db
+from test_digest_sample import build_sample_db, copy_sample, sample_template
 
 from pipelines.digest import (
     COLUMNS,
@@ -24,6 +24,7 @@ from pipelines.digest import (
     write_scheduled_digest,
 )
 from pipelines.periods import Period, parse_week
+from pipelines.store import open_database
 
 GOLDEN = Path(__file__).parent / "data" / "digest"
 WEEK_47 = parse_week("2026-W47")
@@ -31,9 +32,12 @@ YEAR_2026 = Period(datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo
 HEADER = ",".join(COLUMNS).encode() + b"\r\n"
 
 
+__all__ = ["sample_template"]
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return build_sample_db(tmp_path / "sample.db")
+def db(sample_template: Path, tmp_path: Path) -> Database:
+    return open_database(copy_sample(sample_template, tmp_path / "sample.db"))
 
 
 def digest_bytes(db: Database, period: Period, filters: DigestFilters, **options: object) -> bytes:

@@ -8,9 +8,11 @@ crafted to be read as spreadsheet formulas.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlite_utils import Database
 
 from pipelines.store import (
@@ -227,6 +229,19 @@ def build_sample_db(path: Path) -> Database:
             )
         db["article_urls"].insert_all([{"url": u, "article_id": a} for u, a in ALIASES])
     return db
+
+
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample built once per test run; tests work on copies of it."""
+    path = tmp_path_factory.mktemp("digest-sample") / "sample.db"
+    build_sample_db(path).conn.close()
+    return path
+
+
+def copy_sample(template: Path, path: Path) -> Path:
+    shutil.copyfile(template, path)
+    return path
 
 
 def test_sample_has_one_duplicate_and_one_alias(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -126,4 +127,4 @@ def _write(
     settings = {"by": options["by"], "excel": options["excel"]}
     if options["output"] is not None:
         return write_digest_file(db, options["output"], period, filters, **settings)
-    return write_digest(db, click.get_binary_stream("stdout"), period, filters, **settings)
+    return write_digest(db, sys.stdout.buffer, period, filters, **settings)
