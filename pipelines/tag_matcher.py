@@ -104,12 +104,20 @@ def fold_case(text: str) -> str:
     return "".join(char.lower()[:1] or char for char in text)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Term:
+    """A registered term; its own regexes are compiled only when a span needs checking."""
+
     number: int
-    pattern: re.Pattern[str]
-    folded: re.Pattern[str]
+    source: str
     case_sensitive: bool
+    _patterns: dict[bool, re.Pattern[str]] = field(default_factory=dict)
+
+    def matches(self, span: str, keep_case: bool) -> bool:
+        if keep_case not in self._patterns:
+            source = _case_source(self.source) if keep_case else term_regex(self.source)
+            self._patterns[keep_case] = re.compile(source)
+        return self._patterns[keep_case].fullmatch(span) is not None
 
 
 class TermMatcher:
@@ -134,11 +142,10 @@ class TermMatcher:
         key = (term.strip(), case_sensitive)
         if key not in self._terms:
             number = len(self._terms)
-            source = _case_source(term) if case_sensitive else term_regex(term)
-            folded = re.compile(term_regex(term))
-            self._terms[key] = _Term(number, re.compile(source), folded, case_sensitive)
-            self._by_initial.setdefault(split_term(term)[0], []).append(self._terms[key])
-            _insert(self._root, split_term(term), number)
+            units = split_term(term)
+            self._terms[key] = _Term(number, term.strip(), case_sensitive)
+            self._by_initial.setdefault(units[0], []).append(self._terms[key])
+            _insert(self._root, units, number)
         return self._terms[key].number
 
     def terms(self) -> list[tuple[str, int]]:
@@ -164,16 +171,15 @@ class TermMatcher:
         folded, cased = self._spans.get(span) or self._remember(span)
         numbers = tuple(term.number for term in folded)
         if cased:
-            numbers += tuple(
-                term.number for term in cased if term.pattern.fullmatch(text, start, end)
-            )
+            original = text[start:end]
+            numbers += tuple(term.number for term in cased if term.matches(original, True))
         return numbers
 
     def _remember(self, span: str) -> tuple[tuple[_Term, ...], tuple[_Term, ...]]:
         if len(self._spans) > self._CACHE_LIMIT:
             self._spans.clear()
         candidates = self._by_initial.get(span[:1], [])
-        matching = [term for term in candidates if term.folded.fullmatch(span)]
+        matching = [term for term in candidates if term.matches(span, False)]
         entry = (
             tuple(term for term in matching if not term.case_sensitive),
             tuple(term for term in matching if term.case_sensitive),

@@ -38,6 +38,7 @@ THEME_IDS = (
     "australia-pacific",
 )
 ENTITY_KINDS = ("country", "place", "organisation", "person")
+_MAX_PROBLEMS = 5
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -189,8 +190,8 @@ def _validate(data: dict[str, object], source: str) -> _TaxonomyModel:
     try:
         return _TaxonomyModel.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        raise TaxonomyError(f"{source}: {key_path(first['loc'])}: {first['msg']}") from error
+        problems = [f"{key_path(item['loc'])}: {item['msg']}" for item in error.errors()]
+        raise TaxonomyError(f"{source}: " + "; ".join(problems[:_MAX_PROBLEMS])) from error
 
 
 def key_path(location: tuple[int | str, ...]) -> str:
@@ -231,7 +232,7 @@ def _check_references(taxonomy: Taxonomy, source: str) -> None:
     problems = _theme_id_problems(taxonomy) + _entity_problems(taxonomy)
     problems += _term_problems(taxonomy, {entity.id for entity in taxonomy.entities})
     if problems:
-        raise TaxonomyError(f"{source}: {problems[0]}")
+        raise TaxonomyError(f"{source}: " + "; ".join(problems[:_MAX_PROBLEMS]))
 
 
 def _theme_id_problems(taxonomy: Taxonomy) -> list[str]:

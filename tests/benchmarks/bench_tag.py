@@ -1,0 +1,160 @@
+"""Benchmark the tagging stage: seed documents and re-tagging throughput.
+
+    .venv/bin/python tests/benchmarks/bench_tag.py [--seeds DIR] [--articles N] [--out FILE]
+
+1. Each seed document in /work/shared/seeds is tagged as plain text (first line as title,
+   the whole file as text). It must come out relevant, with at least the themes its text
+   plainly covers (decided by reading each seed, written below before running it).
+2. Throughput: ~800-word synthetic articles, built from a fixed vocabulary with a seeded
+   random generator, are tagged repeatedly on one core; target >= 2,000 articles/s.
+
+Prints a Markdown table and writes it to bench-results/tag.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from pipelines.tag import Tagger, load_taxonomy  # noqa: E402
+
+TARGET_PER_SECOND = 2000
+
+# Themes each seed plainly argues, from reading the texts.
+SEED_EXPECTATIONS = {
+    # Putin's Asia tour: APEC and the East Asia Summit, arms and energy sales to Asia, China
+    # as the senior partner, the Kuril dispute with Japan, the failed reset with the US.
+    "000_2a6990da0b78f093.txt": {
+        "pivot-to-asia",
+        "russia-china",
+        "regional-institutions",
+        "arms-trade",
+        "energy",
+        "territorial-disputes",
+        "us-and-great-powers",
+        "trade-investment",
+    },
+    # Xi, Abe and Park court Putin: Silk Road belt and the EAEU, the G20 and the EEF in
+    # Vladivostok, the two-island compromise, North Korea and THAAD, national identity.
+    "002_ebe09e332fae92bd.txt": {
+        "pivot-to-asia",
+        "russia-china",
+        "russia-japan",
+        "korean-peninsula",
+        "far-east-development",
+        "territorial-disputes",
+        "regional-institutions",
+        "identity-ideology",
+    },
+    # Russia's Asia-Pacific outreach from the Far Eastern Federal District: arms and energy
+    # exports, neutrality on disputes except with Japan, ASEAN, SCO and EEU integration.
+    "003_754dadbe244e02ad.txt": {
+        "pivot-to-asia",
+        "far-east-development",
+        "regional-institutions",
+        "territorial-disputes",
+    },
+}
+
+FILLER_TEXT = (
+    "the government said on Tuesday that officials would continue talks next month while "
+    "analysts expect slower growth and higher prices as companies report weaker demand and "
+    "ministers promised new measures for households and small firms in the coming year"
+)
+TOPICAL_TEXT = (
+    "Russia Moscow Kremlin Putin China Beijing Xi Jinping Japan Tokyo Kuril Islands Vietnam "
+    "India Modi LNG pipeline oil gas sanctions trade investment Vladivostok Far East ASEAN SCO "
+    "EAEU APEC Arctic Northern Sea Route exercises Pacific Fleet North Korea Seoul Kazakhstan "
+    "Mongolia Australia Quad AUKUS Eurasianism Ukraine war Россия Китай Курилы ЕАЭС"
+)
+FILLER, TOPICAL = FILLER_TEXT.split(), TOPICAL_TEXT.split()
+TOPICAL_SHARE = 0.06
+
+
+def synthetic_articles(count: int, words: int = 800, seed: int = 7) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+    return [_synthetic_article(rng, words) for _ in range(count)]
+
+
+def _synthetic_article(rng: random.Random, words: int) -> tuple[str, str]:
+    tokens = [
+        rng.choice(TOPICAL) if rng.random() < 0.06 else rng.choice(FILLER) for _ in range(words)
+    ]
+    paragraphs = [" ".join(tokens[start : start + 80]) + "." for start in range(0, words, 80)]
+    title = " ".join(rng.choice(TOPICAL) for _ in range(6))
+    return title, "\n\n".join(paragraphs)
+
+
+def _word(rng: random.Random) -> str:
+    return rng.choice(TOPICAL) if rng.random() < TOPICAL_SHARE else rng.choice(FILLER)
+
+
+def measure_throughput(tagger: Tagger, articles: list[tuple[str, str]], rounds: int) -> float:
+    for title, text in articles[:20]:
+        tagger.tag(text, title=title)
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for title, text in articles:
+            tagger.tag(text, title=title)
+    return rounds * len(articles) / (time.perf_counter() - started)
+
+
+def check_seeds(tagger: Tagger, seeds: Path) -> list[tuple[str, bool, float, set, set, set]]:
+    rows = []
+    for name, expected in SEED_EXPECTATIONS.items():
+        text = (seeds / name).read_text(encoding="utf-8")
+        result = tagger.tag(text)
+        found = {theme.id for theme in result.themes}
+        rows.append((name, result.relevant, result.relevance, expected, found, expected - found))
+    return rows
+
+
+def format_report(seed_rows: list, per_second: float, article_count: int, command: str) -> str:
+    lines = ["# Tagging benchmark", "", "## Seeds (tagged as plain text)", ""]
+    lines += ["| seed | relevant | relevance | expected themes found | missing | extra |"]
+    lines += ["|---|---|---|---|---|---|"]
+    for name, relevant, relevance, expected, found, missing in seed_rows:
+        extra = sorted(found - expected)
+        lines.append(
+            f"| {name} | {relevant} | {relevance:.2f} | {len(expected) - len(missing)}"
+            f"/{len(expected)} | {', '.join(sorted(missing)) or '-'} | {', '.join(extra) or '-'} |"
+        )
+    lines += ["", "## Re-tagging throughput (one core)", ""]
+    lines += ["| articles | words each | articles/s | target | met |", "|---|---|---|---|---|"]
+    met = per_second >= TARGET_PER_SECOND
+    lines.append(f"| {article_count} | ~800 | {per_second:,.0f} | {TARGET_PER_SECOND:,} | {met} |")
+    lines += ["", f"Machine: {os.cpu_count()} cores reported, one used; Python "]
+    lines[-1] += f"{platform.python_version()} on {platform.machine()}."
+    lines += [f"Command: `{command}`", ""]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=Path, default=Path("/work/shared/seeds"))
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "tag.md")
+    args = parser.parse_args()
+    tagger = Tagger(load_taxonomy(ROOT / "config" / "themes.toml"))
+    seed_rows = check_seeds(tagger, args.seeds)
+    per_second = measure_throughput(tagger, synthetic_articles(args.articles), args.rounds)
+    command = "python tests/benchmarks/bench_tag.py " + " ".join(sys.argv[1:])
+    report = format_report(seed_rows, per_second, args.articles, command.strip())
+    print(report)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report, encoding="utf-8")
+    seeds_ok = all(relevant and not missing for _, relevant, _, _, _, missing in seed_rows)
+    return 0 if seeds_ok and per_second >= TARGET_PER_SECOND else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
