@@ -212,4 +212,4 @@ def test_help_lists_the_columns_and_the_writer_lock() -> None:
     result = CliRunner().invoke(cli, ["digest", "--help"])
     flat = " ".join(result.output.split())
     assert "published, source, title, authors, url, themes, top_entities, relevance," in flat
-    assert "--name NAME Record this run under NAME (takes the writer lock)." in flat
+    assert "--name NAME records the run, so it takes the writer lock" in flat

@@ -38,7 +38,7 @@ from pipelines.periods import Period, PeriodError, resolve_period
 @click.option("--theme", "themes", multiple=True, metavar="ID", help="Keep this theme (any of).")
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Keep this source.")
 @click.option("--source-type", type=click.Choice(SOURCE_TYPES), help="Keep this kind of source.")
-@click.option("--entity", "entities", multiple=True, metavar="ID", help="Keep this entity.")
+@click.option("--entity", "entities", multiple=True, metavar="ID|NAME", help="Keep this entity.")
 @click.option("--language", metavar="CODE", help="Keep this language, e.g. ru or ja.")
 @click.option("--min-relevance", type=click.FloatRange(0, 1), help="Keep at least this relevance.")
 @click.option(
@@ -65,17 +65,22 @@ def digest(app: App, **options: Any) -> None:
     """Write the CSV digest of relevant articles published in a period.
 
     The period defaults to the 7 days before now, over the published date (articles
-    without one use their fetch time). Repeated --theme, --source and --entity keep
-    articles matching any of them; --entity takes an entity id or name. Duplicates are
-    folded into one row. Without --name the database is only read; --name records the
-    run (so it takes the writer lock) and --new-since-last then leaves out every article
-    an earlier digest of that name contained, whatever its dates.
+    without one use their fetch time). Repeated filters keep articles matching any of
+    them; --entity takes an entity id or name. Duplicates are folded into one row.
+
+    \b
+    Recording runs:
+      without --name     the database is only read
+      --name NAME        records the run, so it takes the writer lock
+      --new-since-last   leaves out every article an earlier digest named NAME
+                         contained, whatever its dates
 
     \b
     Columns, in order:
       published, source, title, authors, url, themes, top_entities, relevance,
       paywalled, teaser, summary, word_count, also_appeared_in
-    Text cells starting with = + - @, a tab or a carriage return get a leading '.
+    Text cells starting with = + - @, a tab or a carriage return get a leading '
+    so spreadsheets do not run them; numeric columns are left as numbers.
 
     \b
     Examples:
