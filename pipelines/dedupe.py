@@ -84,7 +84,8 @@ class Deduplicator:
         hashes = shingle_hashes(text) if text.strip() else set()
         self.index(article_id, hashes)
         if not hashes:
-            return self._unlink(article_id)
+            self._unlink(article_id)
+            return None
         group = self._group(article_id, hashes, content_hash)
         primary = self._choose_primary(group)
         self._point_at(primary, group)
