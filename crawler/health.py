@@ -170,7 +170,7 @@ def find_problems(
 def stale_heartbeat(db: Database, stale_after: timedelta, now: datetime) -> list[str]:
     row = heartbeat_row(db)
     beat = parse_time(row["beat"]) if row else None
-    if beat is None or now - beat <= stale_after:
+    if row is None or beat is None or now - beat <= stale_after:
         return []
     return [
         f"daemon: no heartbeat since {iso(beat)} ({_age(now - beat)} ago, pid {row['pid']}); "
@@ -191,7 +191,8 @@ def quiet_too_long(db: Database, source: str, now: datetime) -> list[str]:
     times = [moment for (text,) in rows if (moment := parse_time(text))]
     if len(times) <= MIN_GAPS_FOR_A_RHYTHM:
         return []
-    usual = statistics.median(newer - older for newer, older in zip(times, times[1:], strict=False))
+    gaps = [(newer - older).total_seconds() for newer, older in zip(times, times[1:], strict=False)]
+    usual = timedelta(seconds=statistics.median(gaps))
     silence = now - times[0]
     if silence <= max(QUIET_FACTOR * usual, QUIET_FLOOR):
         return []
