@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 JUNK_TAGS = frozenset({"nav", "footer", "aside", "header", "menu"})
 # Whole-word matches inside class/id values; "sidebar" matches "left-sidebar" but
@@ -41,7 +42,13 @@ def junk_hint(attributes: dict[str, str | None]) -> int:
     if role and role.lower() in JUNK_ROLES:
         return 1
     names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-    if len(names) < 3 or JUNK_WORDS.search(names) is None:
+    return names_hint(names) if len(names) > 3 else 0
+
+
+@lru_cache(maxsize=8192)
+def names_hint(names: str) -> int:
+    """junk_hint for a class+id string; pages repeat the same few, so it is cached."""
+    if JUNK_WORDS.search(names) is None:
         return 0
     return 2 if PROSE_JUNK_WORDS.search(names) else 1
 

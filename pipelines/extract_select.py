@@ -15,6 +15,7 @@ PROSE_LENGTH = 80
 FORGIVEN_PROSE = 300
 PROSE_PAGE = 1500
 SMALL_RESULT = 250
+SIBLING_SHARE = 0.3
 
 
 def is_prose(block: Block) -> bool:
@@ -83,11 +84,21 @@ def subtree_totals(page: PageWalk, values: list[float]) -> list[float]:
     return totals
 
 
-def choose_container(page: PageWalk, junk: set[int], listing: bool) -> int:
-    """The element whose subtree scores highest."""
+def choose_containers(page: PageWalk, junk: set[int], listing: bool) -> list[int]:
+    """The element whose subtree scores highest, plus siblings that score nearly as well.
+
+    Siblings matter where a page splits its content over adjacent boxes (a product's
+    description and its specifications, an article's body and its key facts).
+    """
     values = [block_score(block, junk, listing) for block in page.blocks]
     scores = subtree_totals(page, values)
-    return max(range(len(scores)), key=scores.__getitem__)
+    best = max(range(len(scores)), key=scores.__getitem__)
+    parent = page.parent_of[best]
+    if parent < 0 or scores[best] <= 0:
+        return [best]
+    floor = scores[best] * SIBLING_SHARE
+    siblings = range(parent + 1, page.end_of[parent])
+    return [i for i in siblings if page.parent_of[i] == parent and (i == best or scores[i] > floor)]
 
 
 def keeps_block(block: Block, junk: set[int], container: int, prose_page: bool) -> bool:
@@ -116,12 +127,18 @@ def main_blocks(page: PageWalk) -> list[Block]:
 
 
 def container_blocks(page: PageWalk, junk: set[int], listing: bool) -> list[Block]:
-    """The readable blocks of the best-scoring container."""
-    container = choose_container(page, junk, listing)
-    end = page.end_of[container]
-    inside = [block for block in page.blocks if container <= block.owner < end]
+    """The readable blocks of the best-scoring containers."""
+    inside: list[Block] = []
+    starts: list[int] = []
+    for container in choose_containers(page, junk, listing):
+        end = page.end_of[container]
+        found = [block for block in page.blocks if container <= block.owner < end]
+        inside += found
+        starts += [container] * len(found)
     prose_page = not listing and sum(len(b.text) for b in inside if is_prose(b)) >= PROSE_PAGE
-    kept = [keeps_block(block, junk, container, prose_page) for block in inside]
+    kept = [
+        keeps_block(b, junk, start, prose_page) for b, start in zip(inside, starts, strict=True)
+    ]
     drop_orphan_labels(inside, kept)
     return [block for block, keep in zip(inside, kept, strict=True) if keep]
 

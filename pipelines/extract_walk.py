@@ -10,7 +10,6 @@ container, and its blocks, minus the boilerplate inside it, are the main text.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -102,8 +101,8 @@ HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 KIND_OF_TAG = {"p": "p", "li": "li", "td": "cell", "th": "cell", "pre": "pre", "dd": "li"}
 KIND_OF_TAG.update({tag: "h" for tag in HEADING_TAGS})
 MAX_NODES = 200_000
-SPACES = re.compile(r"\s+")
-SENTENCE_END = re.compile(r"[.!?。！？:;,\"”»)]")
+BREAK_TAGS = frozenset(["br", "hr"])
+LINK_END = -2
 
 
 @dataclass
@@ -143,7 +142,7 @@ class _Walker:
     def flush(self) -> None:
         if not self.pieces:
             return
-        text = SPACES.sub(" ", "".join(self.pieces)).strip()
+        text = " ".join("".join(self.pieces).split())
         link_chars, self.pieces, self.link_chars = self.link_chars, [], 0
         if not text:
             return
@@ -166,60 +165,51 @@ class _Walker:
         return index
 
     def walk(self, root: LexborNode) -> PageWalk:
-        stack: list[tuple[LexborNode | None, int, str]] = [(root, -1, "")]
+        # Stack items are nodes to visit, or ints marking where an element closes
+        # (its index, or LINK_END); a loop instead of recursion for deep pages.
+        stack: list[LexborNode | int] = [root]
         seen = 0
         while stack and seen < MAX_NODES:
-            node, closing, tag = stack.pop()
-            if node is None:
-                self.close(closing, tag)
+            item = stack.pop()
+            if isinstance(item, int):
+                self.close(item)
                 continue
             seen += 1
-            self.visit(node, stack)
+            tag = item.tag or "-"
+            if tag == "-text":
+                self.add_text(item.text_content or "")
+            elif tag in BREAK_TAGS:
+                self.flush()
+            elif tag not in SKIPPED_TAGS and tag[0] != "-":
+                self.enter(item, tag, stack)
         self.flush()
         return self.page
 
-    def visit(self, node: LexborNode, stack: list[tuple[LexborNode | None, int, str]]) -> None:
-        tag = node.tag or ""
-        if tag == "-text":
-            text = node.text_content or ""
-            self.pieces.append(text)
-            if self.link_depth:
-                self.link_chars += len(text.strip())
-            return
-        if tag in SKIPPED_TAGS or tag.startswith("-"):
-            return
-        if tag == "br" or tag == "hr":
-            self.flush()
-            return
-        attributes = node.attributes
-        if attributes and is_hidden(attributes):
-            return
-        self.push_children(node, tag, attributes, stack)
+    def add_text(self, text: str) -> None:
+        self.pieces.append(text)
+        if self.link_depth:
+            self.link_chars += len(text.strip())
 
-    def push_children(
-        self,
-        node: LexborNode,
-        tag: str,
-        attributes: dict[str, str | None],
-        stack: list[tuple[LexborNode | None, int, str]],
-    ) -> None:
+    def enter(self, node: LexborNode, tag: str, stack: list[LexborNode | int]) -> None:
+        """Open an element and queue its children (last first, so they pop in order)."""
         if tag in BLOCK_TAGS:
+            attributes = node.attributes
+            if attributes and is_hidden(attributes):
+                return
             self.flush()
             index = self.open_element(attributes, tag)
             self.open_blocks.append((index, tag))
-            stack.append((None, index, tag))
+            stack.append(index)
         elif tag == "a":
             self.link_depth += 1
-            stack.append((None, -2, tag))
-        children = []
-        child = node.child
+            stack.append(LINK_END)
+        child = node.last_child
         while child is not None:
-            children.append((child, 0, ""))
-            child = child.next
-        stack.extend(reversed(children))
+            stack.append(child)
+            child = child.prev
 
-    def close(self, index: int, tag: str) -> None:
-        if index == -2:
+    def close(self, index: int) -> None:
+        if index == LINK_END:
             self.link_depth -= 1
             return
         self.flush()
