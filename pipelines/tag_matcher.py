@@ -20,6 +20,11 @@ from typing import NamedTuple
 _SEPARATOR = "\0sep"
 _STEM = "\0stem"
 _END = "\0end"
+# Punctuation that ends a word is blanked to a space, in texts and terms alike (lengths stay
+# the same): every word then starts after a space, and a regex that begins with a literal
+# space lets the engine jump from word to word instead of testing every character.
+_SEPARATORS = "\n\t\r\f\v\"'()[]{}<>«»“”„‘’‚/\\|:;,.!?+&=~_#%@^`\u00a0\u2009\u202f–—―…·•-"
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 _TERM_CHARS = re.compile(r"[\w .'\-*’+]+")
 
 
@@ -40,9 +45,16 @@ def split_term(term: str) -> list[str]:
     if not term.strip() or not _TERM_CHARS.fullmatch(term) or "**" in term:
         raise TermSyntaxError(f"unsupported term {term!r}")
     units: list[str] = []
-    for char in term.strip().lower():
+    for char in blank_separators(term.lower()).strip():
         units.append(_unit_for(char, units))
     return [unit for unit in units if unit]
+
+
+def blank_separators(text: str) -> str:
+    for separator in _SEPARATORS:
+        if separator in text:
+            text = text.replace(separator, " ")
+    return text
 
 
 def _unit_for(char: str, previous: list[str]) -> str:
@@ -115,7 +127,8 @@ class _Term:
 
     def matches(self, span: str, keep_case: bool) -> bool:
         if keep_case not in self._patterns:
-            source = _case_source(self.source) if keep_case else term_regex(self.source)
+            blanked = blank_separators(self.source)
+            source = _case_source(blanked) if keep_case else term_regex(self.source)
             self._patterns[keep_case] = re.compile(source)
         return self._patterns[keep_case].fullmatch(span) is not None
 
@@ -133,7 +146,7 @@ class TermMatcher:
     def __init__(self) -> None:
         self._terms: dict[tuple[str, bool], _Term] = {}
         self._root = _Node()
-        self._regex: re.Pattern[str] | None = None
+        self._regexes: list[tuple[re.Pattern[str] | None, bool]] = []
         self._spans: dict[str, tuple[tuple[_Term, ...], tuple[_Term, ...]]] = {}
         self._by_initial: dict[str, list[_Term]] = {}
 
@@ -153,14 +166,33 @@ class TermMatcher:
         return [(term, entry.number) for (term, _), entry in self._terms.items()]
 
     def compile(self) -> None:
-        self._regex = re.compile(r"\W" + _emit(self._root)) if self._terms else None
+        """One regex for terms that start with a Cyrillic letter, one for the rest: an
+        English text then never pays for the Russian vocabulary, nor the reverse."""
+        cyrillic = {unit for unit in self._root.children if _CYRILLIC.match(unit)}
+        self._regexes = [
+            (self._regex_for(cyrillic), True),
+            (self._regex_for(set(self._root.children) - cyrillic), False),
+        ]
         self._spans.clear()
 
+    def _regex_for(self, initials: set[str]) -> re.Pattern[str] | None:
+        root = _Node({unit: self._root.children[unit] for unit in initials})
+        return re.compile(" " + _emit(root)) if initials else None
+
     def find(self, text: str) -> list[Hit]:
-        if self._regex is None:
-            return []
+        blanked = " " + blank_separators(fold_case(text))
+        has_cyrillic = _CYRILLIC.search(blanked) is not None
         hits = []
-        for match in self._regex.finditer(" " + fold_case(text)):
+        for regex, cyrillic in self._regexes:
+            if regex is not None and (has_cyrillic or not cyrillic):
+                hits += self._hits(regex, blanked, text)
+        if has_cyrillic:
+            hits.sort(key=lambda hit: hit.start)
+        return hits
+
+    def _hits(self, regex: re.Pattern[str], blanked: str, text: str) -> list[Hit]:
+        hits = []
+        for match in regex.finditer(blanked):
             start, end = match.start(), match.end() - 1
             terms = self._terms_at(match.group()[1:], text, start, end)
             if terms:
@@ -171,7 +203,7 @@ class TermMatcher:
         folded, cased = self._spans.get(span) or self._remember(span)
         numbers = tuple(term.number for term in folded)
         if cased:
-            original = text[start:end]
+            original = blank_separators(text[start:end])
             numbers += tuple(term.number for term in cased if term.matches(original, True))
         return numbers
 

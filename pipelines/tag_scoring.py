@@ -12,6 +12,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pipelines.tag_index import ASIA, OFF_TOPIC, RUSSIA, TaxonomyIndex, TermRoles
 from pipelines.tag_matcher import Hit
@@ -23,8 +24,7 @@ _LEAD_MAX_CHARS = 800
 _CHARS_PER_WORD = 6
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(NamedTuple):
     """A hit with its zone and the text it was found in."""
 
     start: int
@@ -38,11 +38,11 @@ class Tally:
     """Weighted evidence gathered from one article."""
 
     signals: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    signal_zones: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    up_front: set[str] = field(default_factory=set)
     themes: dict[int, float] = field(default_factory=lambda: defaultdict(float))
     theme_evidence: dict[int, list[Placed]] = field(default_factory=lambda: defaultdict(list))
     mentions: dict[int, list[Placed]] = field(default_factory=lambda: defaultdict(list))
-    repeats: dict[tuple[object, str], int] = field(default_factory=lambda: defaultdict(int))
+    repeats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
 def lead_end(text: str) -> int:
@@ -78,19 +78,19 @@ def tally_hits(
 def _count(
     tally: Tally, roles: TermRoles, place: Placed, weight: float, rules: ScoringRules
 ) -> None:
-    key = place.surface.lower()
+    weight *= _repeat_factor(tally, place.surface.lower(), rules)
     for entity in roles.entities:
         tally.mentions[entity].append(place)
     for signal, signal_weight in roles.signals.items():
-        tally.signal_zones[signal].add(place.zone)
-        repeat = _repeat_factor(tally, (signal, key), rules)
-        tally.signals[signal] += signal_weight * weight * repeat
+        tally.signals[signal] += signal_weight * weight
+        if place.zone != BODY:
+            tally.up_front.add(signal)
     for theme, theme_weight in roles.themes.items():
         tally.theme_evidence[theme].append(place)
-        tally.themes[theme] += theme_weight * weight * _repeat_factor(tally, (theme, key), rules)
+        tally.themes[theme] += theme_weight * weight
 
 
-def _repeat_factor(tally: Tally, key: tuple[object, str], rules: ScoringRules) -> float:
+def _repeat_factor(tally: Tally, key: str, rules: ScoringRules) -> float:
     """Each repeat of the same word counts less, and after `repeat_limit` not at all."""
     tally.repeats[key] += 1
     seen = tally.repeats[key]
@@ -105,7 +105,7 @@ def saturate(raw: float, saturation: float) -> float:
 def russia_strength(tally: Tally, rules: ScoringRules) -> float:
     """How much Russia is a principal subject; weaker when absent from title and lead."""
     strength = saturate(tally.signals[RUSSIA], rules.russia_saturation)
-    if not tally.signal_zones[RUSSIA] & {TITLE, LEAD}:
+    if RUSSIA not in tally.up_front:
         strength *= rules.russia_in_title_or_lead
     return strength
 
