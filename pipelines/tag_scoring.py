@@ -1,8 +1,9 @@
 """Turn term hits into weighted evidence: relevance signals, theme scores, entity mentions.
 
 Every hit is weighed by where it sits (title, lead, body). Body hits are divided by the
-body's length in units of `body_words_per_unit` words, so a long article needs proportionally
-more mentions: density, not raw counts, decides. Each term counts at most `repeat_limit` times
+body's length in units of `body_words_per_unit` words, raised to `body_length_exponent`, so a
+long article needs more mentions than a short one: density, not raw counts, decides (the
+exponent below 1 because a long article also repeats its key words less often per word). Each term counts at most `repeat_limit` times
 per theme or signal, so one repeated word cannot carry a theme on its own.
 """
 
@@ -59,7 +60,7 @@ def lead_end(text: str) -> int:
 
 def zone_weights(rules: ScoringRules, text: str, boundary: int) -> dict[str, float]:
     body_words = (len(text) - boundary) / _CHARS_PER_WORD
-    units = max(1.0, body_words / rules.body_words_per_unit)
+    units = max(1.0, body_words / rules.body_words_per_unit) ** rules.body_length_exponent
     return {TITLE: rules.title_weight, LEAD: rules.lead_weight, BODY: rules.body_weight / units}
 
 

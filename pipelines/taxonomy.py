@@ -83,6 +83,7 @@ class _ScoringModel(_Strict):
     lead_weight: float = Field(default=2.0, gt=0)
     body_weight: float = Field(default=1.0, gt=0)
     body_words_per_unit: int = Field(default=300, gt=0)
+    body_length_exponent: float = Field(default=1.0, gt=0, le=1)
     repeat_limit: int = Field(default=3, gt=0)
     repeat_decay: float = Field(default=0.7, gt=0, le=1)
     theme_saturation: float = Field(default=4.0, gt=0)
@@ -144,6 +145,7 @@ class ScoringRules:
     lead_weight: float
     body_weight: float
     body_words_per_unit: int
+    body_length_exponent: float
     repeat_limit: int
     repeat_decay: float
     theme_saturation: float
