@@ -83,6 +83,8 @@ SCHEDULED_PREFIX = "pivotwatch-digest-"
 DateColumn = Literal["published", "fetched"]
 _DATE_OF = {"published": "coalesce(a.published, a.fetched)", "fetched": "a.fetched"}
 
+# The unary + keeps SQLite off the duplicate_of index (nearly every row is NULL there), so
+# it walks the date index over the period instead.
 _PIECES = """
   SELECT a.id AS article_id,
     substr(coalesce(a.published, a.fetched), 1, 10) AS published,
@@ -106,8 +108,6 @@ _PIECES = """
       WHERE i.article_id = a.id AND r.name = :new_since_last))
 """
 
-# The unary + keeps SQLite off the duplicate_of index (nearly every row is NULL there), so
-# it walks the date index over the period instead.
 # Lists are ordered inside a subquery because group_concat(... ORDER BY) needs SQLite 3.44.
 _CELLS = f"""
   SELECT p.*,
