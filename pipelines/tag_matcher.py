@@ -25,6 +25,7 @@ _END = "\0end"
 # space lets the engine jump from word to word instead of testing every character.
 _SEPARATORS = "\n\t\r\f\v\"'()[]{}<>«»“”„‘’‚/\\|:;,.!?+&=~_#%@^`\u00a0\u2009\u202f–—―…·•-"
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[a-z]")
 _TERM_CHARS = re.compile(r"[\w .'\-*’+]+")
 
 
@@ -147,7 +148,7 @@ class TermMatcher:
         self._terms: dict[tuple[str, bool], _Term] = {}
         self._root = _Node()
         self._regexes: list[tuple[re.Pattern[str] | None, bool]] = []
-        self._spans: dict[str, tuple[tuple[_Term, ...], tuple[_Term, ...]]] = {}
+        self._spans: dict[str, tuple[tuple[int, ...], tuple[_Term, ...]]] = {}
         self._by_initial: dict[str, list[_Term]] = {}
 
     def add(self, term: str, case_sensitive: bool = False) -> int:
@@ -181,39 +182,41 @@ class TermMatcher:
 
     def find(self, text: str) -> list[Hit]:
         blanked = " " + blank_separators(fold_case(text))
-        has_cyrillic = _CYRILLIC.search(blanked) is not None
+        scripts = {True: _CYRILLIC.search(blanked), False: _LATIN.search(blanked)}
         hits = []
         for regex, cyrillic in self._regexes:
-            if regex is not None and (has_cyrillic or not cyrillic):
+            if regex is not None and scripts[cyrillic]:
                 hits += self._hits(regex, blanked, text)
-        if has_cyrillic:
+        if all(scripts.values()):
             hits.sort(key=lambda hit: hit.start)
         return hits
 
     def _hits(self, regex: re.Pattern[str], blanked: str, text: str) -> list[Hit]:
         hits = []
+        spans = self._spans
         for match in regex.finditer(blanked):
-            start, end = match.start(), match.end() - 1
-            terms = self._terms_at(match.group()[1:], text, start, end)
+            start, end = match.span()
+            span = blanked[start + 1 : end]
+            folded, cased = spans.get(span) or self._remember(span)
+            terms = self._with_case(folded, cased, text, start, end - 1) if cased else folded
             if terms:
-                hits.append(Hit(terms, start, end))
+                hits.append(Hit(terms, start, end - 1))
         return hits
 
-    def _terms_at(self, span: str, text: str, start: int, end: int) -> tuple[int, ...]:
-        folded, cased = self._spans.get(span) or self._remember(span)
-        numbers = tuple(term.number for term in folded)
-        if cased:
-            original = blank_separators(text[start:end])
-            numbers += tuple(term.number for term in cased if term.matches(original, True))
-        return numbers
+    @staticmethod
+    def _with_case(
+        folded: tuple[int, ...], cased: tuple[_Term, ...], text: str, start: int, end: int
+    ) -> tuple[int, ...]:
+        original = blank_separators(text[start:end])
+        return folded + tuple(term.number for term in cased if term.matches(original, True))
 
-    def _remember(self, span: str) -> tuple[tuple[_Term, ...], tuple[_Term, ...]]:
+    def _remember(self, span: str) -> tuple[tuple[int, ...], tuple[_Term, ...]]:
         if len(self._spans) > self._CACHE_LIMIT:
             self._spans.clear()
         candidates = self._by_initial.get(span[:1], [])
         matching = [term for term in candidates if term.matches(span, False)]
         entry = (
-            tuple(term for term in matching if not term.case_sensitive),
+            tuple(term.number for term in matching if not term.case_sensitive),
             tuple(term for term in matching if term.case_sensitive),
         )
         self._spans[span] = entry
