@@ -41,7 +41,7 @@ def test_the_spine_commands_exist() -> None:
 def test_usage_error_is_one_line_and_exit_2() -> None:
     result = run("crawl", "--no-such-option")
     assert result.exit_code == 2
-    assert result.stderr == "Error: No such option: --no-such-option\n"
+    assert result.stderr == "Error: No such option '--no-such-option'.\n"
 
 
 def test_unknown_command_is_one_line() -> None:
