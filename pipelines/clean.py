@@ -67,10 +67,10 @@ def is_boilerplate(paragraph: str, rules: CleaningRules = DEFAULT_RULES) -> bool
     """Whether a whole paragraph is a known piece of page furniture."""
     if len(paragraph) > LONGEST_BOILERPLATE:
         return False
-    key = paragraph.strip(TRAILING_NOISE).lower()
-    if not key or key in rules.drop_exact:
+    stripped = paragraph.strip(TRAILING_NOISE)
+    if not stripped or stripped.lower() in rules.drop_exact:
         return True
-    return rules.drop_pattern.fullmatch(key) is not None
+    return rules.drop_pattern.fullmatch(stripped) is not None
 
 
 def strip_inline_junk(paragraph: str, rules: CleaningRules = DEFAULT_RULES) -> str:
@@ -109,12 +109,20 @@ def cut_at_phrases(paragraphs: list[str], phrases: tuple[str, ...]) -> tuple[lis
     return (kept + [head] if head else kept), phrase
 
 
+QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
+
+
+def line_key(line: str) -> str:
+    """A line as compared for repeats: case, curly quotes and outer spaces ignored."""
+    return line.translate(QUOTES).strip().lower()
+
+
 def drop_repeated_lines(paragraphs: list[str], title: str | None) -> list[str]:
     """Drop repeats of the headline and of any short line already seen."""
-    seen = {title.strip().lower()} if title else set()
+    seen = {line_key(title)} if title else set()
     kept = []
     for paragraph in paragraphs:
-        key = paragraph.strip().lower()
+        key = line_key(paragraph)
         if key in seen and len(key) < 300:
             continue
         seen.add(key)

@@ -28,6 +28,7 @@ MONTH_WORD = r"([A-Za-zА-Яа-яё]{3,})\.?"
 DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{MONTH_WORD},?\s+(\d{{4}})\b")
 MONTH_DAY_YEAR = re.compile(rf"\b{MONTH_WORD}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")
 JAPANESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+DOTTED_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")  # day first, as in Europe
 URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|-|_|\b)")
 URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")
 
@@ -85,10 +86,15 @@ def month_number(word: str) -> int | None:
 
 
 def parse_words(text: str) -> tuple[datetime, str] | None:
-    """'9 September 2016', 'Sep 9, 2016', '12 сентября 2024', '2016年9月9日'."""
+    """'9 September 2016', 'Sep 9, 2016', '12 сентября 2024', '2016年9月9日', '09.09.2016'."""
     japanese = JAPANESE_DATE.search(text)
     if japanese:
         moment = build_date(*(int(part) for part in japanese.groups()))
+        return (moment, "day") if moment else None
+    dotted = DOTTED_DATE.search(text)
+    if dotted:
+        day, month, year = (int(part) for part in dotted.groups())
+        moment = build_date(year, month, day)
         return (moment, "day") if moment else None
     for pattern, order in ((DAY_MONTH_YEAR, (0, 1, 2)), (MONTH_DAY_YEAR, (1, 0, 2))):
         for found in pattern.finditer(text):

@@ -23,6 +23,7 @@ from pipelines.extract_main import (
     generic_main_text,
     main_paragraphs,
     node_paragraphs,
+    remove_selected,
 )
 from pipelines.extract_structured import (
     DataBody,
@@ -94,13 +95,6 @@ def prepare_html(html: object) -> str:
     return CONTROL_CHARS.sub(" ", html[:MAX_HTML_CHARS])
 
 
-def remove_selected(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> None:
-    """Drop the elements the source's `remove` selectors name."""
-    for selector in selectors:
-        for node in tree.css(selector):
-            node.decompose()
-
-
 def site_paragraphs(tree: LexborHTMLParser, rules: SiteRules) -> list[str]:
     """The body the source's `content` selector names, or the generic extractor's choice."""
     node = tree.css_first(rules.content) if rules.content else None
@@ -120,6 +114,14 @@ def date_fields(candidate: DateCandidate | None) -> tuple[str | None, str | None
     return candidate.value, candidate.source, candidate.precision
 
 
+def block_authors(cleaned: CleanedText) -> list[str]:
+    """Authors named in a site's metadata block (Carnegie), when the page names none."""
+    names = cleaned.structured.get("authors")
+    if not isinstance(names, list):
+        return []
+    return [name.strip() for name in names if isinstance(name, str) and name.strip()]
+
+
 def assemble(
     cleaned: CleanedText, meta: PageMetadata, data: DataBody | None, link: str | None
 ) -> ExtractedArticle:
@@ -129,7 +131,7 @@ def assemble(
     updated, updated_from, _ = date_fields(meta.updated)
     return ExtractedArticle(
         title=(data.title if data else None) or meta.title,
-        authors=(data.authors if data else []) or meta.authors,
+        authors=(data.authors if data else []) or meta.authors or block_authors(cleaned),
         published=published,
         published_from=published_from,
         published_precision=precision,
@@ -159,7 +161,9 @@ def build_article(
     structured = metadata_block_in_scripts(tree) or {}
     data = next_data_body(tree)
     remove_selected(tree, rules.remove)
-    raw = fragment_paragraphs(data.body_html) if data else site_paragraphs(tree, rules)
+    raw = (
+        fragment_paragraphs(data.body_html, rules.remove) if data else site_paragraphs(tree, rules)
+    )
     raw, leaked = split_metadata_blocks(raw)
     extra = {"feed": [listed_date] if listed_date else [], "text": text_dates(tree, raw)}
     meta = read_metadata(tree, url, extra)
@@ -214,7 +218,7 @@ def wordpress_metadata(post: WordPressPost) -> PageMetadata:
 
 def build_wordpress_article(post: WordPressPost, rules: SiteRules) -> ExtractedArticle:
     given = CleaningInput(rules.cut_after, rules.paywall_markers, post.title)
-    cleaned = finish_text(fragment_paragraphs(post.content_html), given)
+    cleaned = finish_text(fragment_paragraphs(post.content_html, rules.remove), given)
     link = teaser_link(LexborHTMLParser(post.content_html), post.link, DEFAULT_RULES)
     return assemble(cleaned, wordpress_metadata(post), None, link)
 

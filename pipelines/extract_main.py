@@ -24,7 +24,15 @@ def node_paragraphs(node: LexborNode) -> list[str]:
     return [block.text for block in all_readable_blocks(walk_node(node))]
 
 
-def fragment_paragraphs(fragment_html: str) -> list[str]:
+def remove_selected(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> None:
+    """Drop the elements a source's `remove` selectors name."""
+    for selector in selectors:
+        for node in tree.css(selector):
+            node.decompose()
+
+
+def fragment_paragraphs(fragment_html: str, remove: tuple[str, ...] = ()) -> list[str]:
     """Paragraphs of an HTML fragment such as a WordPress `content.rendered`."""
     tree = LexborHTMLParser(fragment_html)
+    remove_selected(tree, remove)
     return node_paragraphs(tree.body) if tree.body is not None else []
