@@ -138,6 +138,39 @@ class DaemonSettings(Section):
     failing_hours: float = Field(
         48, gt=0, description="`status --check` fails when a source has failed this long."
     )
+    heartbeat_seconds: float = Field(
+        30,
+        gt=0,
+        description="Seconds between heartbeats; `status --check` calls the daemon "
+        "stale after three missed beats (at least two minutes).",
+    )
+    jitter_seconds: float = Field(
+        30,
+        ge=0,
+        description="Random delay of up to this many seconds on each scheduled run "
+        "(at most a tenth of an interval).",
+    )
+    misfire_grace_seconds: float = Field(
+        3600,
+        gt=0,
+        description="A run that starts up to this late still runs "
+        "(APScheduler misfire_grace_time).",
+    )
+    housekeeping_schedule: Schedule = Field(
+        "1d",
+        description="When the daemon prunes, optimises, vacuums, checkpoints and backs "
+        "up the database.",
+    )
+    fetches_max_age_days: int = Field(
+        90, gt=0, description="`fetches` rows older than this are pruned."
+    )
+    raw_pages_max_age_days: int = Field(
+        180, gt=0, description="Raw pages of irrelevant articles older than this are pruned."
+    )
+    backup_folder: Path | None = Field(
+        None, description="Folder for consistent daily backups; none when unset."
+    )
+    backups_kept: int = Field(7, gt=0, description="Newest backups kept in `backup_folder`.")
 
 
 class DigestSettings(Section):
@@ -262,12 +295,17 @@ def load_settings(path: Path, db_override: Path | None = None) -> Settings:
         raise ConfigError(describe_validation_error(path, error)) from None
     base = path.parent
     digest = settings.digest.model_copy(update={"folder": _resolve(base, settings.digest.folder)})
+    backup = settings.daemon.backup_folder
+    daemon = settings.daemon.model_copy(
+        update={"backup_folder": _resolve(base, backup) if backup else None}
+    )
     return settings.model_copy(
         update={
             "db": db_override or _resolve(base, settings.db),
             "sources": _resolve(base, settings.sources),
             "themes": _resolve(base, settings.themes),
             "digest": digest,
+            "daemon": daemon,
             "path": path,
         }
     )
