@@ -125,8 +125,9 @@ class DedupeSettings(Section):
         0.8,
         gt=0,
         le=1,
-        description="Estimated Jaccard similarity of word shingles at or "
-        "above which two articles are one piece.",
+        description="Estimated Jaccard similarity of word shingles at or above which two "
+        "articles are one piece (or, when one text is much shorter, the share of it "
+        "contained in the other).",
     )
     related_k: int = Field(5, ge=0, description="Related articles kept per relevant article.")
 
