@@ -8,7 +8,8 @@ import click
 
 from crawler.app import App
 from crawler.progress import progress_bar
-from pipelines.reprocess import reprocess_pages, retag_articles
+from pipelines.related import update_related
+from pipelines.reprocess import rebuild_links, reprocess_pages, retag_articles
 
 log = logging.getLogger("pivotwatch.reprocess")
 
@@ -32,9 +33,18 @@ def reprocess(app: App, tags_only: bool) -> None:
         total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
         with progress_bar(total, "re-tagging") as advance:
             count = retag_articles(db, app.tagger(), on_progress=advance)
+        # Relevance may have changed, and only relevant articles have related ones.
+        update_related(db, app.settings.dedupe.related_k)
         log.info("re-tagged %d articles", count)
         return
     total = db.execute("SELECT count(*) FROM raw_pages").fetchone()[0]
+    processor = app.processor(db)
     with progress_bar(total, "reprocessing") as advance:
-        report = reprocess_pages(db, app.processor(db), on_progress=advance)
-    log.info("reprocessed %d pages (%d failed)", report.pages, report.failed)
+        report = reprocess_pages(db, processor, on_progress=advance)
+    relinked = rebuild_links(db, processor, app.settings.dedupe.related_k)
+    log.info(
+        "reprocessed %d pages (%d failed); regrouped copies and related for %d articles",
+        report.pages,
+        report.failed,
+        relinked,
+    )
