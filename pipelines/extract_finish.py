@@ -22,13 +22,13 @@ from pipelines.clean import (
     strip_inline_junk,
 )
 from pipelines.extract_flags import (
+    ELLIPSIS_END,
     SHORT_BODY_WORDS,
     Flags,
     advertised_pages,
     advertised_words,
     count_words,
     cut_at_teaser,
-    ends_before_notice,
 )
 
 DATELINE = re.compile(
@@ -83,27 +83,28 @@ def split_dateline(paragraphs: list[str]) -> tuple[list[str], dict[str, str]]:
     return ([rest] if rest else []) + paragraphs[1:], dateline
 
 
-def paywall_reason(
-    marker: str, kept: list[str], tail: list[str], given: CleaningInput, rules: CleaningRules
-) -> str | None:
+def paywall_reason(marker: str, cut_short: bool, given: CleaningInput) -> str | None:
     """Why the text is incomplete, or None when nothing says so."""
     if marker:
         return f"marker: {marker}"
     if given.accessible_for_free is False:
         return "isAccessibleForFree=false"
-    if ends_before_notice(kept, tail, rules):
-        return "text cut short"
-    return None
+    return "text cut short" if cut_short else None
 
 
-def dropped_tail(paragraphs: list[str], kept: list[str]) -> list[str]:
-    """The paragraphs that followed the last kept one before cleaning removed them."""
-    if not kept:
-        return paragraphs
-    for index in range(len(paragraphs) - 1, -1, -1):
-        if paragraphs[index].endswith(kept[-1]):
-            return paragraphs[index + 1 :]
-    return []
+def cut_at_ellipsis_notice(paragraphs: list[str], rules: CleaningRules) -> tuple[list[str], bool]:
+    """Cut after a paragraph that trails off ("…") right before a subscription notice."""
+    for index, paragraph in enumerate(paragraphs):
+        following = paragraphs[index + 1 : index + 3]
+        if ELLIPSIS_END.search(paragraph) and notice_follows(following, rules):
+            return paragraphs[: index + 1], True
+    return paragraphs, False
+
+
+def notice_follows(following: list[str], rules: CleaningRules) -> bool:
+    """A short paragraph asking the reader to subscribe, register or log in."""
+    short = [paragraph.lower() for paragraph in following if len(paragraph) < 400]
+    return any(word in text for text in short for word in rules.subscription_notice)
 
 
 def is_cut_short(words: int, claimed_words: int, pages: int) -> bool:
@@ -119,14 +120,12 @@ def finish_text(
     """Cut, clean and flag the paragraphs of one article."""
     paragraphs = drop_leading_boilerplate(normalise(raw), rules)
     kept, marker = cut_at_phrases(paragraphs, given.paywall_markers + rules.paywall_markers)
-    tail = paragraphs[len(kept) :]
+    kept, cut_short = cut_at_ellipsis_notice(kept, rules)
     kept, _ = cut_at_phrases(kept, given.cut_after + rules.generic_cuts)
     kept, teaser = cut_at_teaser(kept, rules)
     kept, dateline = split_dateline(drop_repeated_lines(clean_paragraphs(kept, rules), given.title))
     flags = Flags(teaser=teaser is not None)
-    flags.paywall_reason = paywall_reason(
-        marker, kept, tail or dropped_tail(paragraphs, kept), given, rules
-    )
+    flags.paywall_reason = paywall_reason(marker, cut_short, given)
     words = count_words(" ".join(kept))
     claimed = advertised_words(paragraphs, given.word_count_claim)
     if flags.paywall_reason is None and is_cut_short(words, claimed, advertised_pages(teaser)):

@@ -90,14 +90,6 @@ def advertised_words(page_texts: list[str], word_count_claim: object) -> int:
     return 0
 
 
-def ends_before_notice(kept: list[str], dropped_tail: list[str], rules: CleaningRules) -> bool:
-    """The text stops on an ellipsis and what follows it asks for a subscription."""
-    if not kept or not ELLIPSIS_END.search(kept[-1]):
-        return False
-    tail = " ".join(dropped_tail[:3]).lower()
-    return any(word in tail for word in rules.subscription_notice)
-
-
 def first_sentences(paragraph: str) -> list[str]:
     return [part.strip() for part in SENTENCE_BREAK.split(paragraph) if part.strip()]
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from pipelines.clean import clean_paragraphs
+from pipelines.extract_finish import CleaningInput, finish_text
 from pipelines.extract_select import all_readable_blocks, main_blocks
 from pipelines.extract_walk import walk_body, walk_node
 
 
 def generic_main_text(tree: LexborHTMLParser) -> str:
     """Main text of a parsed page, paragraphs separated by blank lines."""
-    return "\n\n".join(main_paragraphs(tree))
+    return "\n\n".join(finish_text(main_paragraphs(tree), CleaningInput()).paragraphs)
 
 
 def main_paragraphs(tree: LexborHTMLParser) -> list[str]:
-    """The main text's paragraphs with the generic cleaning rules applied."""
-    return clean_paragraphs([block.text for block in main_blocks(walk_body(tree))])
+    """The main text's paragraphs as found, before any cleaning."""
+    return [block.text for block in main_blocks(walk_body(tree))]
 
 
 def node_paragraphs(node: LexborNode) -> list[str]:

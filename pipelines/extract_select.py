@@ -145,18 +145,24 @@ def container_blocks(page: PageWalk, junk: set[int], listing: bool) -> list[Bloc
 
 def is_label(block: Block) -> bool:
     """A heading or a short caption-like line that introduces what follows it."""
+    if block.kind == "cell":
+        return False
     return block.kind == "h" or (
         len(block.text) < SHORT_BLOCK and not SENTENCE_MARK.search(block.text)
     )
 
 
 def drop_orphan_labels(blocks: list[Block], kept: list[bool]) -> None:
-    """Drop labels whose following block was dropped ("Related stories" + its links)."""
-    following_kept = False
-    for index in range(len(blocks) - 1, -1, -1):
-        if kept[index] and is_label(blocks[index]) and not following_kept:
-            kept[index] = False
-        following_kept = kept[index]
+    """Drop labels whose following block was dropped ("Related stories" + its links),
+    and a heading left last with nothing under it."""
+    filtered = kept.copy()
+    for index, block in enumerate(blocks):
+        if not kept[index] or not is_label(block):
+            continue
+        if index + 1 < len(blocks):
+            kept[index] = filtered[index + 1]
+        else:
+            kept[index] = block.kind != "h"
 
 
 def all_readable_blocks(page: PageWalk) -> list[Block]:
