@@ -80,6 +80,7 @@ PARAMETERS = (
 )
 TOP_ENTITIES = 5
 SCHEDULED_PREFIX = "pivotwatch-digest-"
+READABLE_FILE = 0o644
 DateColumn = Literal["published", "fetched"]
 _DATE_OF = {"published": "coalesce(a.published, a.fetched)", "fetched": "a.fetched"}
 
@@ -306,6 +307,7 @@ def write_digest_file(
     """Write the digest to `path` through a temporary file, so readers never see half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(handle, READABLE_FILE)  # mkstemp's 0600 would hide the digest from its readers
     try:
         with os.fdopen(handle, "wb") as out:
             result = write_digest(db, out, period, filters, **options)

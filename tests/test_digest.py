@@ -232,6 +232,7 @@ def test_scheduled_digest_is_one_file_per_week_and_idempotent(db: Database, tmp_
     assert (again, again.read_bytes()) == (path, first)
     assert [p.name for p in folder.iterdir()] == ["pivotwatch-digest-2026-W47.csv"]
     assert first == b"\xef\xbb\xbf" + (GOLDEN / "week-47.csv").read_bytes()
+    assert path.stat().st_mode & 0o777 == 0o644
 
 
 def test_scheduled_daily_digest_is_recorded_when_named(db: Database, tmp_path: Path) -> None:

@@ -74,6 +74,7 @@ CASES = [
         ["--since", "2026-01-01", "--until", "2027-01-01", "--min-relevance", "0.8"],
     ),
     ("exclude-paywalled", ["--week", "2026-W47", "--exclude-paywalled"]),
+    ("week-47", ["--week", "2026-W47", "-o", "-"]),
 ]
 
 
@@ -92,6 +93,7 @@ CASES = [
         "language",
         "min-relevance",
         "exclude-paywalled",
+        "dash-is-stdout",
     ],
 )
 def test_stdout_matches_golden_file(config: Path, golden: str, args: list[str]) -> None:

@@ -57,7 +57,7 @@ from pipelines.periods import Period, PeriodError, resolve_period
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
     metavar="FILE",
-    help="Write to FILE, replaced atomically. Default: stdout.",
+    help="Write to FILE, replaced atomically; - or none: stdout.",
 )
 @click.option("--excel", is_flag=True, help="Start with a UTF-8 BOM, so Excel reads every script.")
 @click.pass_obj
@@ -130,6 +130,6 @@ def _write(
     db: Database, period: Period, filters: DigestFilters, options: dict[str, Any]
 ) -> DigestResult:
     settings = {"by": options["by"], "excel": options["excel"]}
-    if options["output"] is not None:
+    if options["output"] is not None and str(options["output"]) != "-":
         return write_digest_file(db, options["output"], period, filters, **settings)
     return write_digest(db, sys.stdout.buffer, period, filters, **settings)
