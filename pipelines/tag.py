@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.entities import EntityTag, Evidence, entity_tags, evidence_of
+from pipelines.tag_context import text_units
 from pipelines.tag_index import build_index
 from pipelines.tag_matcher import Hit
 from pipelines.tag_scoring import (
@@ -103,7 +104,8 @@ class Tagger:
         placed += _placed(
             index.matcher.find(text), text, lambda at: LEAD if at < boundary else BODY
         )
-        tally = tally_hits(index, rules, placed, zone_weights(rules, text, boundary))
+        weights = zone_weights(rules, text, boundary)
+        tally = tally_hits(index, rules, placed, weights, text_units(text))
         relevance = relevance_score(tally, rules)
         themes = self._theme_tags(theme_scores(tally, index, rules), tally.theme_evidence)
         entities = entity_tags(self.taxonomy.entities, tally.mentions)

@@ -3,8 +3,10 @@
 Every hit is weighed by where it sits (title, lead, body). Body hits are divided by the
 body's length in units of `body_words_per_unit` words, raised to `body_length_exponent`, so a
 long article needs more mentions than a short one: density, not raw counts, decides (the
-exponent below 1 because a long article also repeats its key words less often per word). Each term counts at most `repeat_limit` times
-per theme or signal, so one repeated word cannot carry a theme on its own.
+exponent below 1 because a long article also repeats its key words less often per word).
+Each term counts at most `repeat_limit` times per theme or signal, so one repeated word
+cannot carry a theme on its own. Theme evidence is also weighed by its distance from a
+mention of Russia (see `pipelines.tag_context`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from pipelines.tag_context import ELSEWHERE, SAME_PARAGRAPH, SAME_SENTENCE, Anchors, Units
 from pipelines.tag_index import ASIA, OFF_TOPIC, RUSSIA, TaxonomyIndex, TermRoles
 from pipelines.tag_matcher import Hit
 from pipelines.taxonomy import ScoringRules
@@ -23,6 +26,7 @@ TITLE, LEAD, BODY = "title", "lead", "body"
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _LEAD_MAX_CHARS = 800
 _CHARS_PER_WORD = 6
+STRONG_TERM = 2.0
 
 
 class Placed(NamedTuple):
@@ -44,6 +48,7 @@ class Tally:
     theme_evidence: dict[int, list[Placed]] = field(default_factory=lambda: defaultdict(list))
     mentions: dict[int, list[Placed]] = field(default_factory=lambda: defaultdict(list))
     repeats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    anchored: set[int] = field(default_factory=set)
 
 
 def lead_end(text: str) -> int:
@@ -69,15 +74,42 @@ def tally_hits(
     rules: ScoringRules,
     placed_hits: list[tuple[Hit, Placed]],
     weights: dict[str, float],
+    units: Units,
 ) -> Tally:
     tally = Tally()
-    for hit, place in placed_hits:
-        _count(tally, index.merged_roles(hit.terms), place, weights[place.zone], rules)
+    roles = [index.merged_roles(hit.terms) for hit, _ in placed_hits]
+    keys = [_unit_keys(units, place) for _, place in placed_hits]
+    anchors = Anchors(set(), set())
+    for role, (sentence, paragraph) in zip(roles, keys, strict=True):
+        if RUSSIA in role.signals:
+            anchors.sentences.add(sentence)
+            anchors.paragraphs.add(paragraph)
+    factors = {
+        SAME_SENTENCE: rules.russia_sentence_boost,
+        SAME_PARAGRAPH: 1.0,
+        ELSEWHERE: rules.unanchored_theme_factor,
+    }
+    for role, (_, place), key in zip(roles, placed_hits, keys, strict=True):
+        distance = anchors.distance(*key)
+        weight = weights[place.zone]
+        _count(tally, role, place, weight, rules, factors[distance])
+        if distance != ELSEWHERE:
+            tally.anchored.update(role.entities)
     return tally
 
 
+def _unit_keys(units: Units, place: Placed) -> tuple[int, int]:
+    in_title = place.zone == TITLE
+    return units.sentence(place.start, in_title), units.paragraph(place.start, in_title)
+
+
 def _count(
-    tally: Tally, roles: TermRoles, place: Placed, weight: float, rules: ScoringRules
+    tally: Tally,
+    roles: TermRoles,
+    place: Placed,
+    weight: float,
+    rules: ScoringRules,
+    theme_factor: float,
 ) -> None:
     weight *= _repeat_factor(tally, place.surface.lower(), rules)
     for entity in roles.entities:
@@ -88,7 +120,10 @@ def _count(
             tally.up_front.add(signal)
     for theme, theme_weight in roles.themes.items():
         tally.theme_evidence[theme].append(place)
-        tally.themes[theme] += theme_weight * weight
+        # Only a decisive term is boosted beside Russia: "trade" or "military" sit beside
+        # Russia in almost every sentence of these articles and say little on their own.
+        factor = theme_factor if theme_factor <= 1.0 or theme_weight >= STRONG_TERM else 1.0
+        tally.themes[theme] += theme_weight * weight * factor
 
 
 def _repeat_factor(tally: Tally, key: str, rules: ScoringRules) -> float:
@@ -133,7 +168,8 @@ def theme_scores(tally: Tally, index: TaxonomyIndex, rules: ScoringRules) -> dic
     context = theme_context(tally, rules)
     if context == 0.0:
         return {}
-    mentioned = set(tally.mentions)
+    # A partner named only where Russia is not does not make a bilateral theme.
+    mentioned = tally.anchored
     return {
         theme: round(saturate(raw * context, rules.theme_saturation), 4)
         for theme, raw in tally.themes.items()

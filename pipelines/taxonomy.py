@@ -93,6 +93,8 @@ class _ScoringModel(_Strict):
     russia_in_title_or_lead: float = Field(default=0.5, ge=0, le=1)
     passing_theme_factor: float = Field(default=0.5, ge=0, le=1)
     principal_strength: float = Field(default=0.5, ge=0, le=1)
+    russia_sentence_boost: float = Field(default=1.0, ge=1)
+    unanchored_theme_factor: float = Field(default=1.0, ge=0, le=1)
 
 
 class _TaxonomyModel(_Strict):
@@ -155,6 +157,8 @@ class ScoringRules:
     russia_in_title_or_lead: float
     passing_theme_factor: float
     principal_strength: float
+    russia_sentence_boost: float
+    unanchored_theme_factor: float
 
 
 @dataclass

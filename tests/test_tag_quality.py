@@ -1,7 +1,8 @@
 """Quality gate: precision, recall and F1 of relevance and themes on the labelled set.
 
 Run `pytest tests/test_tag_quality.py -s` to see the tables, or run this file as a script.
-Half A was used to tune the taxonomy; half B is held out and was measured without tuning.
+Half A was used to tune the taxonomy first, half B later; half C was written and labelled
+before any of that later tuning and is measured without tuning on it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pipelines.tag import Tagger, load_taxonomy
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "tagging"
 TAXONOMY = ROOT / "config" / "themes.toml"
-HALVES = ("half_a", "half_b")
+HALVES = ("half_a", "half_b", "half_c")
 MIN_RELEVANCE_F1 = 0.95
 MIN_THEME_MICRO_F1 = 0.85
 
@@ -73,6 +74,10 @@ def parse_record(record: str) -> Article:
 def read_half(name: str) -> list[Article]:
     records = (DATA / f"{name}.txt").read_text(encoding="utf-8").split("### ")
     return [parse_record(record) for record in records if record.strip()]
+
+
+def read_all() -> list[Article]:
+    return [article for half in HALVES for article in read_half(half)]
 
 
 @dataclass
@@ -137,7 +142,7 @@ def tagger() -> Tagger:
 
 
 def test_labelled_set_meets_its_own_rules() -> None:
-    articles = read_half("half_a") + read_half("half_b")
+    articles = read_all()
     assert len(articles) >= 100
     assert sum(not article.relevant for article in articles) >= 30
     assert sum(article.lang == "ru" for article in articles) >= 10
@@ -149,7 +154,7 @@ def test_labelled_set_meets_its_own_rules() -> None:
 
 @pytest.mark.parametrize("half", [*HALVES, "all"], ids=[*HALVES, "all"])
 def test_quality_on_labelled_set(tagger: Tagger, half: str) -> None:
-    articles = read_half(half) if half != "all" else read_half("half_a") + read_half("half_b")
+    articles = read_half(half) if half != "all" else read_all()
     evaluation = evaluate(tagger, articles)
     print("\n" + format_table(half, evaluation))
     if half == "all":
@@ -159,8 +164,8 @@ def test_quality_on_labelled_set(tagger: Tagger, half: str) -> None:
 
 def main(argv: list[str]) -> None:
     tagger = Tagger(load_taxonomy(TAXONOMY))
-    for half in argv or HALVES:
-        evaluation = evaluate(tagger, read_half(half))
+    for half in argv or [*HALVES, "all"]:
+        evaluation = evaluate(tagger, read_half(half) if half != "all" else read_all())
         print(format_table(half, evaluation) + "\n")
         print("\n".join(evaluation.errors) + "\n")
 
