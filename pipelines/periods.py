@@ -4,7 +4,7 @@ A period is `[start, end)`: `start` included, `end` excluded, both in UTC. Accep
 
     2026-11-15              a UTC day (midnight)
     2026-11-15T08:30:00Z    an instant (any offset; converted to UTC)
-    7d                      (only for --since) seven days of 24 hours before now
+    7d                      (only for --since) seven days of 24 hours before the end
     2026-W47                (only for --week) that ISO week, Monday to Monday
 
 `now` is always passed in; nothing here reads the clock.
@@ -61,11 +61,11 @@ def parse_instant(text: str) -> datetime:
     return _as_utc(parsed)
 
 
-def parse_since(text: str, now: datetime) -> datetime:
-    """A date, a date-time, or `Nd` (N days of 24 hours before `now`)."""
+def parse_since(text: str, end: datetime) -> datetime:
+    """A date, a date-time, or `Nd` (N days of 24 hours before `end`)."""
     relative = _RELATIVE.match(text.strip())
     if relative:
-        return _as_utc(now) - timedelta(days=int(relative.group(1)))
+        return _as_utc(end) - timedelta(days=int(relative.group(1)))
     return parse_instant(text)
 
 
@@ -89,7 +89,8 @@ def resolve_period(
     week: str | None = None,
     default_days: int = DEFAULT_DAYS,
 ) -> Period:
-    """The period the options describe; with none of them, the `default_days` before now."""
+    """The period the options describe: `until` defaults to now, `since` to `default_days`
+    before `until`, and `Nd` counts back from `until` too."""
     if week is not None:
         if since is not None or until is not None:
             raise PeriodError("--week cannot be combined with --since or --until")
@@ -97,7 +98,7 @@ def resolve_period(
     end = _for_option("--until", parse_instant, until) if until is not None else _as_utc(now)
     if since is None:
         return Period(end - timedelta(days=default_days), end)
-    return Period(_for_option("--since", parse_since, since, now), end)
+    return Period(_for_option("--since", parse_since, since, end), end)
 
 
 def _for_option(option: str, parse: Callable[..., _T], *args: Any) -> _T:

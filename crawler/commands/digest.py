@@ -25,7 +25,11 @@ from pipelines.periods import Period, PeriodError, resolve_period
 
 
 @click.command()
-@click.option("--since", metavar="DATE|Nd", help="Start, included: 2026-11-15, a UTC time, or 7d.")
+@click.option(
+    "--since",
+    metavar="DATE|Nd",
+    help="Start, included: 2026-11-15, a UTC time, or 7d (before --until).",
+)
 @click.option("--until", metavar="DATE", help="End, excluded: a date or UTC time. Default: now.")
 @click.option("--week", metavar="YYYY-Www", help="An ISO week, Monday to Monday UTC: 2026-W47.")
 @click.option(
