@@ -27,6 +27,7 @@ _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _LEAD_MAX_CHARS = 800
 _CHARS_PER_WORD = 6
 STRONG_TERM = 2.0
+DECISIVE_TERM = 3.0
 
 
 class Placed(NamedTuple):
@@ -49,6 +50,7 @@ class Tally:
     mentions: dict[int, list[Placed]] = field(default_factory=lambda: defaultdict(list))
     repeats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     anchored: set[int] = field(default_factory=set)
+    stated: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
 def lead_end(text: str) -> int:
@@ -93,9 +95,18 @@ def tally_hits(
         distance = anchors.distance(*key)
         weight = weights[place.zone]
         _count(tally, role, place, weight, rules, factors[distance])
+        if distance == SAME_SENTENCE:
+            _note_stated(tally, role, place.surface.lower())
         if distance != ELSEWHERE:
             tally.anchored.update(role.entities)
     return tally
+
+
+def _note_stated(tally: Tally, roles: TermRoles, surface: str) -> None:
+    """Decisive terms said in a sentence that names Russia: the theme is stated outright."""
+    for theme, theme_weight in roles.themes.items():
+        if theme_weight >= DECISIVE_TERM:
+            tally.stated[theme].add(surface)
 
 
 def _unit_keys(units: Units, place: Placed) -> tuple[int, int]:
@@ -170,8 +181,13 @@ def theme_scores(tally: Tally, index: TaxonomyIndex, rules: ScoringRules) -> dic
         return {}
     # A partner named only where Russia is not does not make a bilateral theme.
     mentioned = tally.anchored
-    return {
+    scores = {
         theme: round(saturate(raw * context, rules.theme_saturation), 4)
         for theme, raw in tally.themes.items()
         if not index.theme_requires[theme] or index.theme_requires[theme] & mentioned
     }
+    if context == 1.0 and rules.stated_theme_score:
+        for theme in scores.keys() & tally.stated.keys():
+            if len(tally.stated[theme]) >= rules.stated_theme_terms:
+                scores[theme] = max(scores[theme], rules.stated_theme_score)
+    return scores

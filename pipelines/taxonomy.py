@@ -95,6 +95,8 @@ class _ScoringModel(_Strict):
     principal_strength: float = Field(default=0.5, ge=0, le=1)
     russia_sentence_boost: float = Field(default=1.0, ge=1)
     unanchored_theme_factor: float = Field(default=1.0, ge=0, le=1)
+    stated_theme_score: float = Field(default=0.0, ge=0, le=1)
+    stated_theme_terms: int = Field(default=1, gt=0)
 
 
 class _TaxonomyModel(_Strict):
@@ -159,6 +161,8 @@ class ScoringRules:
     principal_strength: float
     russia_sentence_boost: float
     unanchored_theme_factor: float
+    stated_theme_score: float
+    stated_theme_terms: int
 
 
 @dataclass

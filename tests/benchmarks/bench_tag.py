@@ -31,9 +31,12 @@ TARGET_PER_SECOND = 2000
 # Themes each seed plainly argues, from reading the texts.
 SEED_EXPECTATIONS = {
     # Putin's Asia tour: APEC and the East Asia Summit, arms and energy sales to Asia, China
-    # as the senior partner, the Kuril dispute with Japan, the failed reset with the US.
+    # as the senior partner, the Kuril dispute with Japan, the failed reset with the US; the
+    # unprecedented ministerial meeting in Japan and the dispute "with Tokyo" make relations
+    # with Japan a subject of their own.
     "000_2a6990da0b78f093.txt": {
         "pivot-to-asia",
+        "russia-japan",
         "russia-china",
         "regional-institutions",
         "arms-trade",
@@ -43,7 +46,9 @@ SEED_EXPECTATIONS = {
         "trade-investment",
     },
     # Xi, Abe and Park court Putin: Silk Road belt and the EAEU, the G20 and the EEF in
-    # Vladivostok, the two-island compromise, North Korea and THAAD, national identity.
+    # Vladivostok, the two-island compromise, North Korea and THAAD, national identity; the
+    # "frozen" relationship with the US and multi-polarity, and Chinese financing for a
+    # high-speed railway.
     "002_ebe09e332fae92bd.txt": {
         "pivot-to-asia",
         "russia-china",
@@ -53,14 +58,22 @@ SEED_EXPECTATIONS = {
         "territorial-disputes",
         "regional-institutions",
         "identity-ideology",
+        "us-and-great-powers",
+        "trade-investment",
     },
     # Russia's Asia-Pacific outreach from the Far Eastern Federal District: arms and energy
-    # exports, neutrality on disputes except with Japan, ASEAN, SCO and EEU integration.
+    # exports, neutrality on disputes except with Japan, ASEAN, SCO and EEU integration;
+    # each argued in a sentence of its own: arms and energy exports to Asian customers,
+    # multipolarity against US influence, and Russia's "Asian identity".
     "003_754dadbe244e02ad.txt": {
         "pivot-to-asia",
         "far-east-development",
         "regional-institutions",
         "territorial-disputes",
+        "arms-trade",
+        "energy",
+        "us-and-great-powers",
+        "identity-ideology",
     },
 }
 
