@@ -15,7 +15,8 @@ from typing import Any
 
 RULES_PATH = Path(__file__).with_name("cleaning_rules.toml")
 # Boilerplate paragraphs are short; long ones are never tested against the patterns.
-LONGEST_BOILERPLATE = 700
+LONGEST_BOILERPLATE = 400
+MOST_SENTENCES = 3
 TRAILING_NOISE = " \t:|-–—•·»›>"
 
 
@@ -65,7 +66,7 @@ DEFAULT_RULES = load_cleaning_rules()
 
 def is_boilerplate(paragraph: str, rules: CleaningRules = DEFAULT_RULES) -> bool:
     """Whether a whole paragraph is a known piece of page furniture."""
-    if len(paragraph) > LONGEST_BOILERPLATE:
+    if len(paragraph) > LONGEST_BOILERPLATE or paragraph.count(". ") > MOST_SENTENCES:
         return False
     stripped = paragraph.strip(TRAILING_NOISE)
     if not stripped or stripped.lower() in rules.drop_exact:
@@ -109,6 +110,7 @@ def cut_at_phrases(paragraphs: list[str], phrases: tuple[str, ...]) -> tuple[lis
     return (kept + [head] if head else kept), phrase
 
 
+SHORT_LINE = 300
 QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 
@@ -122,9 +124,11 @@ def drop_repeated_lines(paragraphs: list[str], title: str | None) -> list[str]:
     seen = {line_key(title)} if title else set()
     kept = []
     for paragraph in paragraphs:
-        key = line_key(paragraph)
-        if key in seen and len(key) < 300:
+        if len(paragraph) >= SHORT_LINE:
+            kept.append(paragraph)
             continue
-        seen.add(key)
-        kept.append(paragraph)
+        key = line_key(paragraph)
+        if key not in seen:
+            seen.add(key)
+            kept.append(paragraph)
     return kept

@@ -35,7 +35,7 @@ from pipelines.extract_wordpress import WordPressPost, read_wordpress_post
 from pipelines.metadata import PageMetadata, ld_value, read_metadata
 
 # Bigger inputs are cut: no article needs more, and parsing stays bounded.
-MAX_HTML_CHARS = 8_000_000
+MAX_HTML_CHARS = 5_000_000
 TEXT_DATE_CHARS = 600
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DATE_ELEMENTS = '[class*="date"], [class*="Date"], [class*="time"], [id*="date"]'

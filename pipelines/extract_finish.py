@@ -31,6 +31,8 @@ from pipelines.extract_flags import (
     cut_at_teaser,
 )
 
+# No article has more; a page that does is a dump, and cleaning it must stay bounded.
+MAX_PARAGRAPHS = 3000
 DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z .'’-]{1,40}),\s+(?P<date>[A-Z][a-z]+\.? \d{1,2})\.?\s*"
     r"/(?P<agency>[A-Z][A-Za-z-]{1,20})/\.?\s*"
@@ -118,7 +120,7 @@ def finish_text(
     raw: list[str], given: CleaningInput, rules: CleaningRules = DEFAULT_RULES
 ) -> CleanedText:
     """Cut, clean and flag the paragraphs of one article."""
-    paragraphs = drop_leading_boilerplate(normalise(raw), rules)
+    paragraphs = drop_leading_boilerplate(normalise(raw[:MAX_PARAGRAPHS]), rules)
     kept, marker = cut_at_phrases(paragraphs, given.paywall_markers + rules.paywall_markers)
     kept, cut_short = cut_at_ellipsis_notice(kept, rules)
     kept, _ = cut_at_phrases(kept, given.cut_after + rules.generic_cuts)

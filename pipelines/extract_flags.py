@@ -13,6 +13,7 @@ from pipelines.clean import DEFAULT_RULES, CleaningRules
 WORD = re.compile(
     r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+"
 )
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 READING_MINUTES = re.compile(r"\b(\d{1,3})[ -]min(?:ute)?s?(?: read|\b)", re.IGNORECASE)
 ELLIPSIS_END = re.compile(r"(…|\.\.\.)\W*$")
@@ -33,6 +34,8 @@ class Flags:
 
 def count_words(text: str) -> int:
     """Words, with each CJK character counted as one (those scripts use no spaces)."""
+    if CJK.search(text) is None:
+        return len(text.split())
     return len(WORD.findall(text))
 
 

@@ -100,7 +100,7 @@ BLOCK_TAGS = frozenset(
 HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 KIND_OF_TAG = {"p": "p", "li": "li", "td": "cell", "th": "cell", "pre": "pre", "dd": "li"}
 KIND_OF_TAG.update({tag: "h" for tag in HEADING_TAGS})
-MAX_NODES = 200_000
+MAX_NODES = 100_000
 BREAK_TAGS = frozenset(["br", "hr"])
 LINK_END = -2
 
@@ -183,6 +183,9 @@ class _Walker:
             elif tag not in SKIPPED_TAGS and tag[0] != "-":
                 self.enter(item, tag, stack)
         self.flush()
+        # Elements still open when the node budget ran out end where the walk ended.
+        for index, _ in self.open_blocks:
+            self.page.end_of[index] = len(self.page.parent_of)
         return self.page
 
     def add_text(self, text: str) -> None:
