@@ -285,6 +285,8 @@ def _bind(address: str, handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPS
     except OSError:  # a system without the whole of 127.0.0.0/8 on loopback
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
+    # A crawler hanging up on a trap is the expected outcome, not an error to print.
+    server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
     return server
 
 

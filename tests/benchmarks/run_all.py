@@ -37,7 +37,7 @@ COMMAND = "make bench  (python tests/benchmarks/run_all.py)"
 BENCHMARKS = (
     ("bench_extract.py", (), 360),
     ("bench_tag.py", (), 120),
-    ("bench_dedupe.py", (), 180),
+    ("bench_dedupe.py", ("--articles", "20000"), 180),
     ("bench_crawl.py", ("--hosts", "20", "--articles", "25"), 300),
     ("bench_e2e.py", ("--hosts", "20", "--articles", "250", "--scale", "1000"), 720),
     ("bench_datasette.py", (), 420),
