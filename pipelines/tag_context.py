@@ -10,47 +10,36 @@ its partner named in a paragraph that also names Russia.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 
 # A sentence ends at . ! ? or an ellipsis followed by a space, or at a line break; a line
 # break also ends a paragraph (blank lines separate paragraphs, single breaks often do too).
-_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)]*\s|\n")
-_TITLE_UNIT = -1
-SAME_SENTENCE, SAME_PARAGRAPH, ELSEWHERE = 2, 1, 0
+_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)]?\s|\n")
+TITLE_UNIT = (-1, -1)
 
 
 @dataclass(frozen=True)
 class Units:
-    """Sentence and paragraph ends of one text, to name the unit that holds an offset."""
+    """Sentence and paragraph ends of one text, to number the units that hold offsets."""
 
     sentence_ends: list[int]
     paragraph_ends: list[int]
 
-    def sentence(self, start: int, in_title: bool) -> int:
-        return _TITLE_UNIT if in_title else bisect_right(self.sentence_ends, start)
-
-    def paragraph(self, start: int, in_title: bool) -> int:
-        return _TITLE_UNIT if in_title else bisect_right(self.paragraph_ends, start)
+    def keys(self, starts: list[int]) -> list[tuple[int, int]]:
+        """(sentence, paragraph) numbers of ascending offsets, found in one walk."""
+        keys, sentence, paragraph = [], 0, 0
+        sentence_ends, paragraph_ends = self.sentence_ends, self.paragraph_ends
+        last_sentence, last_paragraph = len(sentence_ends), len(paragraph_ends)
+        for start in starts:
+            while sentence < last_sentence and sentence_ends[sentence] <= start:
+                sentence += 1
+            while paragraph < last_paragraph and paragraph_ends[paragraph] <= start:
+                paragraph += 1
+            keys.append((sentence, paragraph))
+        return keys
 
 
 def text_units(text: str) -> Units:
-    sentence_ends, paragraph_ends = [], []
-    for match in _SENTENCE_END.finditer(text):
-        sentence_ends.append(match.start())
-        if match.group() == "\n":
-            paragraph_ends.append(match.start())
+    sentence_ends = [match.start() for match in _SENTENCE_END.finditer(text)]
+    paragraph_ends = [end for end in sentence_ends if text[end] == "\n"]
     return Units(sentence_ends, paragraph_ends)
-
-
-@dataclass
-class Anchors:
-    """The sentences and paragraphs of one article in which Russia is named."""
-
-    sentences: set[int]
-    paragraphs: set[int]
-
-    def distance(self, sentence: int, paragraph: int) -> int:
-        if sentence in self.sentences:
-            return SAME_SENTENCE
-        return SAME_PARAGRAPH if paragraph in self.paragraphs else ELSEWHERE

@@ -17,7 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from pipelines.tag_context import ELSEWHERE, SAME_PARAGRAPH, SAME_SENTENCE, Anchors, Units
+from pipelines.tag_context import (
+    TITLE_UNIT,
+    Units,
+)
 from pipelines.tag_index import ASIA, OFF_TOPIC, RUSSIA, TaxonomyIndex, TermRoles
 from pipelines.tag_matcher import Hit
 from pipelines.taxonomy import ScoringRules
@@ -80,26 +83,36 @@ def tally_hits(
 ) -> Tally:
     tally = Tally()
     roles = [index.merged_roles(hit.terms) for hit, _ in placed_hits]
-    keys = [_unit_keys(units, place) for _, place in placed_hits]
-    anchors = Anchors(set(), set())
-    for role, (sentence, paragraph) in zip(roles, keys, strict=True):
-        if RUSSIA in role.signals:
-            anchors.sentences.add(sentence)
-            anchors.paragraphs.add(paragraph)
-    factors = {
-        SAME_SENTENCE: rules.russia_sentence_boost,
-        SAME_PARAGRAPH: 1.0,
-        ELSEWHERE: rules.unanchored_theme_factor,
-    }
-    for role, (_, place), key in zip(roles, placed_hits, keys, strict=True):
-        distance = anchors.distance(*key)
-        weight = weights[place.zone]
-        _count(tally, role, place, weight, rules, factors[distance])
-        if distance == SAME_SENTENCE:
-            _note_stated(tally, role, place.surface.lower())
-        if distance != ELSEWHERE:
+    in_title = sum(place.zone == TITLE for _, place in placed_hits)
+    keys = [TITLE_UNIT] * in_title
+    keys += units.keys([place.start for _, place in placed_hits[in_title:]])
+    sentences, paragraphs = _russian_units(roles, keys)
+    for role, (_, place), (sentence, paragraph) in zip(roles, placed_hits, keys, strict=True):
+        # Inlined rather than looked up: this loop runs for every hit of every article.
+        if sentence in sentences:
+            factor = rules.russia_sentence_boost
+            if role.themes:
+                _note_stated(tally, role, place.surface.lower())
+        elif paragraph in paragraphs:
+            factor = 1.0
+        else:
+            factor = rules.unanchored_theme_factor
+        _count(tally, role, place, weights[place.zone], rules, factor)
+        if role.entities and paragraph in paragraphs:
             tally.anchored.update(role.entities)
     return tally
+
+
+def _russian_units(
+    roles: list[TermRoles], keys: list[tuple[int, int]]
+) -> tuple[set[int], set[int]]:
+    """The sentences and paragraphs that name Russia (or a Russian actor)."""
+    sentences, paragraphs = set(), set()
+    for role, (sentence, paragraph) in zip(roles, keys, strict=True):
+        if RUSSIA in role.signals:
+            sentences.add(sentence)
+            paragraphs.add(paragraph)
+    return sentences, paragraphs
 
 
 def _note_stated(tally: Tally, roles: TermRoles, surface: str) -> None:
@@ -107,11 +120,6 @@ def _note_stated(tally: Tally, roles: TermRoles, surface: str) -> None:
     for theme, theme_weight in roles.themes.items():
         if theme_weight >= DECISIVE_TERM:
             tally.stated[theme].add(surface)
-
-
-def _unit_keys(units: Units, place: Placed) -> tuple[int, int]:
-    in_title = place.zone == TITLE
-    return units.sentence(place.start, in_title), units.paragraph(place.start, in_title)
 
 
 def _count(
