@@ -14,6 +14,7 @@ in the repository is reported as missing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import signal
@@ -72,10 +73,22 @@ def run_benchmark(script: str, arguments: tuple[str, ...], limit: float) -> Outc
         code = process.wait(timeout=limit)
         status = "ok" if code == 0 else f"crashed (exit {code})"
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        stop_group(process)
         status = f"timed out after {limit:.0f} s"
+    except BaseException:  # Ctrl-C or SIGTERM: take the benchmark's processes down too
+        stop_group(process)
+        raise
     return Outcome(script, status, time.monotonic() - started, tables_written_since(started_wall))
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):  # already gone
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def tables_written_since(moment: float) -> list[Path]:
@@ -131,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=BUDGET_SECONDS)
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     plan = selected(args.only)
     started = time.monotonic()
     outcomes = []
@@ -140,7 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         shown = " ".join((script, *arguments))
         print(f"[{number}/{len(plan)}] {shown} (limit {min(limit, left):.0f} s)", flush=True)
         outcome = run_benchmark(script, arguments, min(limit, left))
-        print(f"[{number}/{len(plan)}] {script}: {outcome.status}, {outcome.seconds:.0f} s")
+        print(
+            f"[{number}/{len(plan)}] {script}: {outcome.status}, {outcome.seconds:.0f} s",
+            flush=True,
+        )
         outcomes.append(outcome)
     total = time.monotonic() - started
     SUMMARY.write_text(render_summary(outcomes, total), encoding="utf-8")
