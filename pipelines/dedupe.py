@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import struct
 from collections import Counter
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -100,16 +101,55 @@ class Deduplicator:
 
     def index(self, article_id: int, hashes: set[int]) -> None:
         """Replace the article's sampled shingles in the persisted index."""
-        self.forget(article_id)
-        samples = sample(hashes)
-        self.db.execute(
+        self.index_many([(article_id, hashes)])
+
+    def index_many(self, articles: Iterable[tuple[int, set[int]]]) -> None:
+        """Replace the sampled shingles of many articles: one article, or a bulk load.
+
+        Rows go in sorted by hash, so a bulk load writes each index page once per call
+        rather than once per article.
+        """
+        sketches, postings = [], []
+        for article_id, hashes in articles:
+            self.forget(article_id)
+            samples = sample(hashes)
+            sketches.append((article_id, len(hashes), pack(samples)))
+            postings.extend((h, article_id) for h in samples)
+        touched = {h for h, _ in postings}
+        common = self._known_common(touched)
+        self.db.conn.executemany(
             "INSERT INTO dedupe_sketches (article_id, shingles, samples) VALUES (?, ?, ?)",
-            [article_id, len(hashes), pack(samples)],
+            sketches,
         )
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO dedupe_samples (hash, article_id) VALUES (?, ?)",
-            [(h, article_id) for h in samples],
+            sorted(p for p in postings if p[0] not in common),
         )
+        self._retire_common(touched - common)
+
+    def _known_common(self, hashes: set[int]) -> set[int]:
+        found: set[int] = set()
+        for chunk in _chunks(sorted(hashes)):
+            rows = self.db.execute(
+                f"SELECT hash FROM dedupe_common WHERE hash IN ({_marks(chunk)})", chunk
+            )
+            found.update(int(row[0]) for row in rows)
+        return found
+
+    def _retire_common(self, hashes: set[int]) -> None:
+        """Move samples now found in too many articles out of the posting lists.
+
+        A check then never reads a long list only to discard it, and a sample once
+        judged boilerplate stays so even if some of its articles are later removed.
+        """
+        for chunk in _chunks(sorted(hashes)):
+            common = self.db.execute(
+                f"SELECT hash FROM dedupe_samples WHERE hash IN ({_marks(chunk)}) "
+                "GROUP BY hash HAVING count(*) > ?",
+                [*chunk, COMMON_SAMPLE],
+            ).fetchall()
+            self.db.conn.executemany("INSERT INTO dedupe_common (hash) VALUES (?)", common)
+            self.db.conn.executemany("DELETE FROM dedupe_samples WHERE hash = ?", common)
 
     def forget(self, article_id: int) -> None:
         found = self.db.execute(
@@ -145,14 +185,13 @@ class Deduplicator:
         }
 
     def _shared_samples(self, samples: list[int]) -> Counter[int]:
+        """How many of these samples each indexed article has (boilerplate is not indexed)."""
         shared: Counter[int] = Counter()
-        for value in samples:
+        for chunk in _chunks(samples):
             rows = self.db.execute(
-                "SELECT article_id FROM dedupe_samples WHERE hash = ? LIMIT ?",
-                [value, COMMON_SAMPLE + 1],
-            ).fetchall()
-            if len(rows) <= COMMON_SAMPLE:
-                shared.update(int(row[0]) for row in rows)
+                f"SELECT article_id FROM dedupe_samples WHERE hash IN ({_marks(chunk)})", chunk
+            )
+            shared.update(int(row[0]) for row in rows)
         return shared
 
     def _sample_sizes(self, ids: set[int]) -> dict[int, int]:
@@ -232,5 +271,11 @@ def unpack(blob: bytes) -> list[int]:
     return list(struct.unpack(f">{len(blob) // 8}q", blob))
 
 
-def _marks(ids: set[int]) -> str:
+def _marks(ids: Collection[int]) -> str:
     return ", ".join("?" * len(ids))
+
+
+def _chunks(values: list[int], size: int = 900) -> Iterator[list[int]]:
+    """Slices short enough for any SQLite's limit on bound parameters."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

@@ -337,3 +337,15 @@ def create_digest_tag_order(db: Database) -> None:
         "CREATE INDEX article_entities_by_mentions "
         "ON article_entities (article_id, mentions DESC, entity_id)"
     )
+
+
+@migrations(name="0006_dedupe_common_samples")
+def create_dedupe_common_samples(db: Database) -> None:
+    # Samples found in more than 100 articles are boilerplate: they are kept here and
+    # their posting lists dropped, so a near-duplicate check never reads them.
+    db.execute("CREATE TABLE dedupe_common (hash INTEGER PRIMARY KEY)")
+    db.execute(
+        "INSERT INTO dedupe_common (hash) SELECT hash FROM dedupe_samples "
+        "GROUP BY hash HAVING count(*) > 100"
+    )
+    db.execute("DELETE FROM dedupe_samples WHERE hash IN (SELECT hash FROM dedupe_common)")
