@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ PASS_TIMEOUT = 120
 ROOM_FOR_A_FEW_ARTICLES = 100_000  # bytes any database file may grow by before writes fail
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def web() -> Iterator[SampleWeb]:
     with SampleWeb(TODAY) as running:
         yield running
@@ -53,22 +54,27 @@ def prepared(tmp_path: Path, web: SampleWeb) -> tuple[Path, Path]:
     return settings, db_path
 
 
-def test_a_long_read_transaction_loses_no_write(tmp_path: Path, web: SampleWeb) -> None:
+def test_long_and_busy_readers_lose_no_write_and_see_no_lock(
+    tmp_path: Path, web: SampleWeb
+) -> None:
+    """One reader holds a read transaction for the whole pass; another polls every 10 ms."""
     settings, db_path = prepared(tmp_path, web)
-    reader = sqlite3.connect(db_path, isolation_level=None)
-    reader.execute("BEGIN")
-    assert reader.execute("SELECT count(*) FROM articles").fetchone() == (0,)
-    run = run_measured(crawl_command(settings), PASS_TIMEOUT)
-    # The reader still sees its snapshot while the crawler has committed every article.
-    assert reader.execute("SELECT count(*) FROM articles").fetchone() == (0,)
-    reader.execute("COMMIT")
-    assert (run.returncode, "locked" in run.stderr) == (0, False), run.stderr
-    assert stored_urls(reader) >= expected_urls(web)
-    assert_consistent(reader)
+    long_reader = sqlite3.connect(db_path, isolation_level=None)
+    long_reader.execute("BEGIN")
+    assert long_reader.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    with polling_reader(db_path) as (errors, reads):
+        run = run_measured(crawl_command(settings), PASS_TIMEOUT)
+    # The long reader still sees its snapshot while the crawler has committed every article.
+    assert long_reader.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    long_reader.execute("COMMIT")
+    assert (run.returncode, "locked" in run.stderr, errors) == (0, False, []), run.stderr
+    assert reads[0] > 10
+    assert stored_urls(long_reader) >= expected_urls(web)
+    assert_consistent(long_reader)
 
 
-def test_readers_polling_during_a_pass_never_see_a_lock(tmp_path: Path, web: SampleWeb) -> None:
-    settings, db_path = prepared(tmp_path, web)
+@contextmanager
+def polling_reader(db_path: Path) -> Iterator[tuple[list[str], list[int]]]:
     done, errors, reads = threading.Event(), [], [0]
 
     def poll() -> None:
@@ -80,14 +86,15 @@ def test_readers_polling_during_a_pass_never_see_a_lock(tmp_path: Path, web: Sam
             except sqlite3.Error as error:
                 errors.append(str(error))
             done.wait(0.01)
+        reader.close()
 
     thread = threading.Thread(target=poll)
     thread.start()
-    run = run_measured(crawl_command(settings), PASS_TIMEOUT)
-    done.set()
-    thread.join()
-    assert (run.returncode, errors) == (0, []), run.stderr
-    assert reads[0] > 10
+    try:
+        yield errors, reads
+    finally:
+        done.set()
+        thread.join()
 
 
 def limit_file_size(limit: int) -> Callable[[], None]:
@@ -98,9 +105,11 @@ def limit_file_size(limit: int) -> Callable[[], None]:
     return apply
 
 
-@pytest.fixture
-def full_disk_pass(tmp_path: Path, web: SampleWeb) -> tuple[CrawlRun, Path, Path]:
-    settings, db_path = prepared(tmp_path, web)
+@pytest.fixture(scope="module")
+def full_disk_pass(
+    tmp_path_factory: pytest.TempPathFactory, web: SampleWeb
+) -> tuple[CrawlRun, Path, Path]:
+    settings, db_path = prepared(tmp_path_factory.mktemp("full-disk"), web)
     limit = db_path.stat().st_size + ROOM_FOR_A_FEW_ARTICLES
     run = run_measured(crawl_command(settings), PASS_TIMEOUT, preexec_fn=limit_file_size(limit))
     return run, settings, db_path
