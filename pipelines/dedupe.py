@@ -6,7 +6,10 @@ much shorter (a teaser), the shorter one contained in the longer one at that lev
 
 Candidates come from an inverted index of sampled shingle hashes kept in SQLite
 (`dedupe_samples`), so a restart needs no rebuild and memory stays flat; every
-candidate is then verified on its exact shingle set before anything is linked.
+candidate is then verified on its exact shingle set before anything is linked. A
+sample found in more than `COMMON_SAMPLE` articles is boilerplate: it moves to
+`dedupe_common` and its posting list is dropped, so a check reads one short list per
+sample in a single query whatever the size of the archive.
 
 The primary of a group is the full text rather than a teaser, the original rather
 than a copy declaring a canonical URL on another site, then the earliest published,
@@ -110,7 +113,7 @@ class Deduplicator:
         rather than once per article.
         """
         sketches, postings = [], []
-        for article_id, hashes in articles:
+        for article_id, hashes in dict(articles).items():
             self.forget(article_id)
             samples = sample(hashes)
             sketches.append((article_id, len(hashes), pack(samples)))

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
-from pipelines.dedupe import Deduplicator
+from pipelines.dedupe import COMMON_SAMPLE, Deduplicator
 from pipelines.shingles import jaccard, shingle_hashes
 from pipelines.store import content_hash, open_database, sync_sources, upsert_article
 
@@ -208,3 +208,50 @@ def test_find_primary_reads_without_writing(db: Database, store: Store) -> None:
         )
     assert Deduplicator(db).find_primary(copy, edited(text), None) == original
     assert duplicate_of(db, copy) is None
+
+
+def add_articles(db: Database, count: int) -> list[int]:
+    with db.atomic():
+        db.conn.executemany(
+            "INSERT INTO articles (id, url, source, fetched) VALUES (?, ?, 'institute', 'x')",
+            [(n, f"https://institute.org/{n}") for n in range(1, count + 1)],
+        )
+    return list(range(1, count + 1))
+
+
+def postings(db: Database, value: int) -> int:
+    return db.execute("SELECT count(*) FROM dedupe_samples WHERE hash = ?", [value]).fetchone()[0]
+
+
+def test_a_sample_in_too_many_articles_leaves_the_posting_lists(db: Database) -> None:
+    boilerplate, ids = 8 * 1000, add_articles(db, COMMON_SAMPLE + 1)
+    deduplicator = Deduplicator(db)
+    for article_id in ids[:-1]:
+        deduplicator.index(article_id, {boilerplate, 8 * (2000 + article_id)})
+    assert postings(db, boilerplate) == COMMON_SAMPLE
+    deduplicator.index(ids[-1], {boilerplate, 8 * 5000})
+    assert postings(db, boilerplate) == 0
+    assert postings(db, 8 * 5000) == 1
+    common = db.execute("SELECT hash FROM dedupe_common").fetchall()
+    assert [row[0] for row in common] == [boilerplate]
+
+
+def index_tables(db: Database) -> list[list[Any]]:
+    return [
+        sorted(db.execute(f"SELECT * FROM {table}").fetchall())
+        for table in ("dedupe_samples", "dedupe_sketches", "dedupe_common")
+    ]
+
+
+def test_indexing_in_bulk_matches_indexing_one_by_one(tmp_path: Path, db: Database) -> None:
+    names = ("hanoi_energy", "india_arms", "central_asia_rail")
+    articles = [(n, shingle_hashes(read(name)[1])) for n, name in enumerate(names, 1)]
+    add_articles(db, len(articles))
+    for article_id, hashes in articles:
+        Deduplicator(db).index(article_id, hashes)
+    bulk = open_database(tmp_path / "bulk.db")
+    sync_sources(bulk, [{"name": "institute", "title": "i", "homepage": "h", "source_type": "j"}])
+    add_articles(bulk, len(articles))
+    # An article listed twice is indexed once, with its last shingles.
+    Deduplicator(bulk).index_many([(1, {8}), *articles])
+    assert index_tables(bulk) == index_tables(db)
