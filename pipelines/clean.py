@@ -16,6 +16,7 @@ from typing import Any
 RULES_PATH = Path(__file__).with_name("cleaning_rules.toml")
 # Boilerplate paragraphs are short; long ones are never tested against the patterns.
 LONGEST_BOILERPLATE = 400
+SHORT_BOILERPLATE = 160
 MOST_SENTENCES = 3
 TRAILING_NOISE = " \t:|-–—•·»›>"
 
@@ -26,6 +27,7 @@ class CleaningRules:
 
     drop_exact: frozenset[str]
     drop_pattern: re.Pattern[str]
+    drop_pattern_long: re.Pattern[str]
     inline_pattern: re.Pattern[str]
     generic_cuts: tuple[str, ...]
     paywall_markers: tuple[str, ...]
@@ -44,7 +46,8 @@ def compile_rules(data: dict[str, Any]) -> CleaningRules:
     paragraphs, paywall = data["paragraphs"], data["paywall"]
     return CleaningRules(
         drop_exact=frozenset(phrase.lower() for phrase in paragraphs["drop_exact"]),
-        drop_pattern=any_of(paragraphs["drop_patterns"]),
+        drop_pattern=any_of(paragraphs["drop_patterns"] + paragraphs["drop_patterns_long"]),
+        drop_pattern_long=any_of(paragraphs["drop_patterns_long"]),
         inline_pattern=any_of(paragraphs["strip_inline"]),
         generic_cuts=tuple(data["cut"]["generic"]),
         paywall_markers=tuple(paywall["generic"]),
@@ -71,7 +74,8 @@ def is_boilerplate(paragraph: str, rules: CleaningRules = DEFAULT_RULES) -> bool
     stripped = paragraph.strip(TRAILING_NOISE)
     if not stripped or stripped.lower() in rules.drop_exact:
         return True
-    return rules.drop_pattern.fullmatch(stripped) is not None
+    patterns = rules.drop_pattern if len(stripped) <= SHORT_BOILERPLATE else rules.drop_pattern_long
+    return patterns.fullmatch(stripped) is not None
 
 
 def strip_inline_junk(paragraph: str, rules: CleaningRules = DEFAULT_RULES) -> str:

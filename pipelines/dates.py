@@ -96,11 +96,16 @@ def parse_words(text: str) -> tuple[datetime, str] | None:
         day, month, year = (int(part) for part in dotted.groups())
         moment = build_date(year, month, day)
         return (moment, "day") if moment else None
+    return parse_month_words(text)
+
+
+def parse_month_words(text: str) -> tuple[datetime, str] | None:
+    """'9 September 2016' or 'September 9, 2016', English or Russian month names."""
     for pattern, order in ((DAY_MONTH_YEAR, (0, 1, 2)), (MONTH_DAY_YEAR, (1, 0, 2))):
         for found in pattern.finditer(text):
-            day, word, year = (found.group(index + 1) for index in order)
+            day_text, word, year_text = (found.group(index + 1) for index in order)
             month = month_number(word)
-            moment = build_date(int(year), month, int(day)) if month else None
+            moment = build_date(int(year_text), month, int(day_text)) if month else None
             if moment:
                 return moment, "day"
     return None

@@ -61,4 +61,4 @@ def is_hidden(attributes: dict[str, str | None]) -> bool:
     if attributes.get("aria-hidden") == "true":
         return True
     style = attributes.get("style")
-    return bool(style) and HIDDEN_STYLE.search(style) is not None
+    return style is not None and HIDDEN_STYLE.search(style) is not None

@@ -177,7 +177,10 @@ class _Walker:
             seen += 1
             tag = item.tag or "-"
             if tag == "-text":
-                self.add_text(item.text_content or "")
+                text = item.text_content or ""
+                self.pieces.append(text)
+                if self.link_depth:
+                    self.link_chars += len(text.strip())
             elif tag in BREAK_TAGS:
                 self.flush()
             elif tag not in SKIPPED_TAGS and tag[0] != "-":
@@ -188,18 +191,14 @@ class _Walker:
             self.page.end_of[index] = len(self.page.parent_of)
         return self.page
 
-    def add_text(self, text: str) -> None:
-        self.pieces.append(text)
-        if self.link_depth:
-            self.link_chars += len(text.strip())
-
     def enter(self, node: LexborNode, tag: str, stack: list[LexborNode | int]) -> None:
         """Open an element and queue its children (last first, so they pop in order)."""
         if tag in BLOCK_TAGS:
             attributes = node.attributes
             if attributes and is_hidden(attributes):
                 return
-            self.flush()
+            if self.pieces:
+                self.flush()
             index = self.open_element(attributes, tag)
             self.open_blocks.append((index, tag))
             stack.append(index)
@@ -215,7 +214,8 @@ class _Walker:
         if index == LINK_END:
             self.link_depth -= 1
             return
-        self.flush()
+        if self.pieces:
+            self.flush()
         self.open_blocks.pop()
         self.page.end_of[index] = len(self.page.parent_of)
         if self.junk_stack and self.junk_stack[-1] == index:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,7 +61,7 @@ def clean_value(value: Any) -> str | None:
         value = str(value)
     if not isinstance(value, str):
         return None
-    text = " ".join(value.split())
+    text = " ".join(unicodedata.normalize("NFC", value).split())
     return text or None
 
 
