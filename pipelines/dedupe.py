@@ -112,7 +112,8 @@ class Deduplicator:
         Rows go in sorted by hash, so a bulk load writes each index page once per call
         rather than once per article.
         """
-        sketches, postings = [], []
+        sketches: list[tuple[int, int, bytes]] = []
+        postings: list[tuple[int, int]] = []
         for article_id, hashes in dict(articles).items():
             self.forget(article_id)
             samples = sample(hashes)

@@ -78,7 +78,7 @@ def build(path: Path, count: int) -> tuple[float, list[str]]:
     sync_sources(
         db, [{"name": "s", "title": "S", "homepage": "https://s.org/", "source_type": "news"}]
     )
-    dedupe, kept, started = Deduplicator(db), [], time.perf_counter()
+    dedupe, kept, started = Deduplicator(db), list[str](), time.perf_counter()
     generated = texts(seed=1)
     for start in range(0, count, BATCH):
         batch = [
