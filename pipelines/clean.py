@@ -91,10 +91,13 @@ def clean_paragraphs(paragraphs: list[str], rules: CleaningRules = DEFAULT_RULES
     return [paragraph for paragraph in cleaned if not is_boilerplate(paragraph, rules)]
 
 
-def find_first_phrase(paragraphs: list[str], phrases: tuple[str, ...]) -> tuple[int, int, str]:
+def find_first_phrase(
+    paragraphs: list[str], phrases: tuple[str, ...], start: int = 0
+) -> tuple[int, int, str]:
     """(paragraph index, offset, phrase) of the earliest phrase found, or (-1, -1, "")."""
     lowered = [phrase.lower() for phrase in phrases if phrase.strip()]
-    for index, paragraph in enumerate(paragraphs):
+    for index in range(start, len(paragraphs)):
+        paragraph = paragraphs[index]
         text = paragraph.lower()
         hits = [(text.find(phrase), phrase) for phrase in lowered if phrase in text]
         if hits:
@@ -104,17 +107,37 @@ def find_first_phrase(paragraphs: list[str], phrases: tuple[str, ...]) -> tuple[
     return -1, -1, ""
 
 
+def is_masthead_line(paragraphs: list[str], index: int) -> bool:
+    """A short line above most of the text: a site header repeating a footer phrase
+    ("Published daily by the Lowy Institute"), not the end of the article."""
+    before = sum(len(p) for p in paragraphs[:index])
+    after = sum(len(p) for p in paragraphs[index + 1 :])
+    return len(paragraphs[index]) < MASTHEAD_LINE and before < MASTHEAD_SHARE * (before + after)
+
+
 def cut_at_phrases(paragraphs: list[str], phrases: tuple[str, ...]) -> tuple[list[str], str]:
-    """Cut the text at the first of `phrases`; returns the kept paragraphs and the phrase."""
-    index, offset, phrase = find_first_phrase(paragraphs, phrases)
-    if index < 0:
-        return paragraphs, ""
+    """Cut the text at the first of `phrases`; returns the kept paragraphs and the phrase.
+
+    A hit in a short line near the top is masthead furniture: that line goes, and the
+    search goes on below it.
+    """
+    start = 0
+    while True:
+        index, offset, phrase = find_first_phrase(paragraphs, phrases, start)
+        if index < 0:
+            return paragraphs, ""
+        if not is_masthead_line(paragraphs, index):
+            break
+        paragraphs = paragraphs[:index] + paragraphs[index + 1 :]
+        start = index
     kept = paragraphs[:index]
     head = paragraphs[index][:offset].strip()
     return (kept + [head] if head else kept), phrase
 
 
 SHORT_LINE = 300
+MASTHEAD_LINE = 120
+MASTHEAD_SHARE = 0.1
 QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 

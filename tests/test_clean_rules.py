@@ -104,3 +104,15 @@ def test_repeated_headline_and_duplicate_short_lines_are_dropped() -> None:
 def test_clean_paragraphs_keeps_order_of_what_remains() -> None:
     paragraphs = ["Share", "Moscow and Delhi signed a deal.", "Advertisement", "It covers oil."]
     assert clean_paragraphs(paragraphs) == ["Moscow and Delhi signed a deal.", "It covers oil."]
+
+
+def test_a_cut_phrase_in_a_masthead_line_drops_only_that_line() -> None:
+    body = ["The Interpreter", "Published daily by the Lowy Institute"] + [
+        "Russian and Chinese bombers flew a joint patrol near Japan on Friday." * 3
+    ] * 4
+    kept, phrase = cut_at_phrases(
+        body + ["Published daily by the Lowy Institute", "Menu"],
+        ("Published daily by the Lowy Institute",),
+    )
+    assert kept == ["The Interpreter"] + body[2:]
+    assert phrase == "Published daily by the Lowy Institute"
