@@ -11,19 +11,14 @@ title carries `in_title` (``"in": "title"`` in JSON).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.entities import EntityTag, Evidence, entity_tags, evidence_of
-from pipelines.tag_context import text_units
 from pipelines.tag_index import build_index
-from pipelines.tag_matcher import Hit
 from pipelines.tag_scoring import (
-    BODY,
-    LEAD,
-    TITLE,
     Placed,
+    Sourced,
     lead_end,
     relevance_score,
     tally_hits,
@@ -99,13 +94,12 @@ class Tagger:
 
     def tag(self, text: str, title: str | None = None) -> TagResult:
         rules, index = self.taxonomy.scoring, self.taxonomy.index
+        title = title or ""
         boundary = lead_end(text)
-        placed = _placed(index.matcher.find(title or ""), title or "", lambda _: TITLE)
-        placed += _placed(
-            index.matcher.find(text), text, lambda at: LEAD if at < boundary else BODY
-        )
         weights = zone_weights(rules, text, boundary)
-        tally = tally_hits(index, rules, placed, weights, text_units(text))
+        title_hits = Sourced(title, index.matcher.find(title))
+        text_hits = Sourced(text, index.matcher.find(text), boundary)
+        tally = tally_hits(index, rules, title_hits, text_hits, weights)
         relevance = relevance_score(tally, rules)
         themes = self._theme_tags(theme_scores(tally, index, rules), tally.theme_evidence)
         entities = entity_tags(self.taxonomy.entities, tally.mentions)
@@ -121,16 +115,3 @@ class Tagger:
             if score >= self.theme_threshold
         ]
         return sorted(tags, key=lambda tag: (-tag.score, tag.id))
-
-
-def _body_after(boundary: int) -> Callable[[int], str]:
-    return lambda start: BODY if start >= boundary else LEAD
-
-
-def _placed(
-    hits: list[Hit], source: str, zone_at: Callable[[int], str]
-) -> list[tuple[Hit, Placed]]:
-    return [
-        (hit, Placed(hit.start, hit.end, zone_at(hit.start), source[hit.start : hit.end]))
-        for hit in hits
-    ]

@@ -10,36 +10,52 @@ its partner named in a paragraph that also names Russia.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
 
 # A sentence ends at . ! ? or an ellipsis followed by a space, or at a line break; a line
 # break also ends a paragraph (blank lines separate paragraphs, single breaks often do too).
-_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)]?\s|\n")
-TITLE_UNIT = (-1, -1)
+# Same matches as `[.!?…]["'»”’)]?\s|\n`: a line break ends at once, punctuation needs a
+# space after it.
+_SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=\n)|[\"'»”’)]?\s)")
+_SENTENCE_MARKS = ".!?…\n"
 
 
-@dataclass(frozen=True)
-class Units:
-    """Sentence and paragraph ends of one text, to number the units that hold offsets."""
+def unit_keys(text: str, starts: list[int]) -> list[tuple[int, int]]:
+    """(sentence, paragraph) numbers of the ascending offsets `starts` in `text`.
 
-    sentence_ends: list[int]
-    paragraph_ends: list[int]
-
-    def keys(self, starts: list[int]) -> list[tuple[int, int]]:
-        """(sentence, paragraph) numbers of ascending offsets, found in one walk."""
-        keys, sentence, paragraph = [], 0, 0
-        sentence_ends, paragraph_ends = self.sentence_ends, self.paragraph_ends
-        last_sentence, last_paragraph = len(sentence_ends), len(paragraph_ends)
-        for start in starts:
-            while sentence < last_sentence and sentence_ends[sentence] <= start:
-                sentence += 1
-            while paragraph < last_paragraph and paragraph_ends[paragraph] <= start:
-                paragraph += 1
-            keys.append((sentence, paragraph))
-        return keys
+    Numbers are only compared with each other, so only the stretch between the first and
+    the last offset is scanned: every offset starts a word, and no sentence end contains a
+    word character, so the ends found in that stretch are the ones a scan of the whole text
+    would find there.
+    """
+    if not starts:
+        return []
+    ends = sentence_ends(text, starts[0], starts[-1])
+    paragraph_ends = [end for end in ends if text[end] == "\n"]
+    return [(bisect_right(ends, start), bisect_right(paragraph_ends, start)) for start in starts]
 
 
-def text_units(text: str) -> Units:
-    sentence_ends = [match.start() for match in _SENTENCE_END.finditer(text)]
-    paragraph_ends = [end for end in sentence_ends if text[end] == "\n"]
-    return Units(sentence_ends, paragraph_ends)
+def sentence_ends(text: str, start: int, stop: int) -> list[int]:
+    """Where sentences end in text[start:stop], as `_SENTENCE_END.finditer` finds them.
+
+    A regex scan tests every character against the marks; `str.find` jumps from mark to
+    mark at memchr speed, and the regex then only checks the few places found.
+    """
+    ends: list[int] = []
+    matched_to = start
+    match = _SENTENCE_END.match
+    for at in sorted(_mark_positions(text, start, stop)):
+        if at >= matched_to and (found := match(text, at, stop)):
+            ends.append(at)
+            matched_to = found.end()
+    return ends
+
+
+def _mark_positions(text: str, start: int, stop: int) -> list[int]:
+    positions = []
+    for mark in _SENTENCE_MARKS:
+        at = text.find(mark, start, stop)
+        while at >= 0:
+            positions.append(at)
+            at = text.find(mark, at + 1, stop)
+    return positions

@@ -24,8 +24,12 @@ _END = "\0end"
 # the same): every word then starts after a space, and a regex that begins with a literal
 # space lets the engine jump from word to word instead of testing every character.
 _SEPARATORS = "\n\t\r\f\v\"'()[]{}<>«»“”„‘’‚/\\|:;,.!?+&=~_#%@^`\u00a0\u2009\u202f–—―…·•-"
+_ASCII_SEPARATORS = "".join(char for char in _SEPARATORS if char.isascii())
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
-_LATIN = re.compile("[a-z]")
+# UTF-8 encodes U+0400..U+04FF, and nothing else, with these lead bytes.
+_CYRILLIC_LEAD_BYTES = (b"\xd0", b"\xd1", b"\xd2", b"\xd3")
+_LATIN_LETTERS = "etaoinsrhldcumfpgwybvkxjqz"
+_SCRIPT_PROBE_CHARS = 400
 _TERM_CHARS = re.compile(r"[\w .'\-*’+]+")
 
 
@@ -52,7 +56,7 @@ def split_term(term: str) -> list[str]:
 
 
 def blank_separators(text: str) -> str:
-    for separator in _SEPARATORS:
+    for separator in _ASCII_SEPARATORS if text.isascii() else _SEPARATORS:
         if separator in text:
             text = text.replace(separator, " ")
     return text
@@ -182,7 +186,7 @@ class TermMatcher:
 
     def find(self, text: str) -> list[Hit]:
         blanked = " " + blank_separators(fold_case(text))
-        scripts = {True: _CYRILLIC.search(blanked), False: _LATIN.search(blanked)}
+        scripts = {True: has_cyrillic(blanked), False: has_latin(blanked)}
         hits = []
         for regex, cyrillic in self._regexes:
             if regex is not None and scripts[cyrillic]:
@@ -221,6 +225,22 @@ class TermMatcher:
         )
         self._spans[span] = entry
         return entry
+
+
+def has_cyrillic(text: str) -> bool:
+    """Any Cyrillic letter; cheap for English (often pure ASCII) and for Russian (early)."""
+    if text.isascii():
+        return False
+    if _CYRILLIC.search(text, 0, _SCRIPT_PROBE_CHARS):
+        return True
+    # A regex scan tests every character in turn; a byte search runs at memchr speed.
+    data = text.encode("utf-8", "surrogatepass")
+    return any(lead in data for lead in _CYRILLIC_LEAD_BYTES)
+
+
+def has_latin(folded: str) -> bool:
+    """Any lowercase Latin letter; frequent letters first, so English stops at once."""
+    return any(letter in folded for letter in _LATIN_LETTERS)
 
 
 def _case_source(term: str) -> str:

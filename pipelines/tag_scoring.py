@@ -17,10 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from pipelines.tag_context import (
-    TITLE_UNIT,
-    Units,
-)
+from pipelines.tag_context import unit_keys
 from pipelines.tag_index import ASIA, OFF_TOPIC, RUSSIA, TaxonomyIndex, TermRoles
 from pipelines.tag_matcher import Hit
 from pipelines.taxonomy import ScoringRules
@@ -51,7 +48,7 @@ class Tally:
     themes: dict[int, float] = field(default_factory=lambda: defaultdict(float))
     theme_evidence: dict[int, list[Placed]] = field(default_factory=lambda: defaultdict(list))
     mentions: dict[int, list[Placed]] = field(default_factory=lambda: defaultdict(list))
-    repeats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    repeats: dict[str, int] = field(default_factory=dict)
     anchored: set[int] = field(default_factory=set)
     stated: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -74,82 +71,118 @@ def zone_weights(rules: ScoringRules, text: str, boundary: int) -> dict[str, flo
     return {TITLE: rules.title_weight, LEAD: rules.lead_weight, BODY: rules.body_weight / units}
 
 
+class Sourced(NamedTuple):
+    """The hits found in one source (title or text); `boundary` ends the text's lead."""
+
+    source: str
+    hits: list[Hit]
+    boundary: int = 0
+
+
 def tally_hits(
     index: TaxonomyIndex,
     rules: ScoringRules,
-    placed_hits: list[tuple[Hit, Placed]],
+    title: Sourced,
+    text: Sourced,
     weights: dict[str, float],
-    units: Units,
 ) -> Tally:
-    tally = Tally()
-    roles = [index.merged_roles(hit.terms) for hit, _ in placed_hits]
-    in_title = sum(place.zone == TITLE for _, place in placed_hits)
-    keys = [TITLE_UNIT] * in_title
-    keys += units.keys([place.start for _, place in placed_hits[in_title:]])
-    sentences, paragraphs = _russian_units(roles, keys)
-    for role, (_, place), (sentence, paragraph) in zip(roles, placed_hits, keys, strict=True):
-        # Inlined rather than looked up: this loop runs for every hit of every article.
-        if sentence in sentences:
-            factor = rules.russia_sentence_boost
-            if role.themes:
-                _note_stated(tally, role, place.surface.lower())
-        elif paragraph in paragraphs:
-            factor = 1.0
-        else:
-            factor = rules.unanchored_theme_factor
-        _count(tally, role, place, weights[place.zone], rules, factor)
-        if role.entities and paragraph in paragraphs:
-            tally.anchored.update(role.entities)
-    return tally
+    """Weigh the title's hits, then the text's (their order fixes the sums to the last bit)."""
+    roles_of = index.merged_roles
+    title_roles = [roles_of(hit.terms) for hit in title.hits]
+    text_roles = [roles_of(hit.terms) for hit in text.hits]
+    counter = _Counter(rules, weights)
+    counter.count_title(title, title_roles)
+    russian = [number for number, role in enumerate(text_roles) if RUSSIA in role.signals]
+    if russian:
+        counter.count_text(text, text_roles, russian)
+    else:
+        # No sentence of the text names Russia: every hit there is context, and no sentence
+        # or paragraph needs numbering.
+        counter.count_unanchored(text, text_roles)
+    return counter.tally
 
 
-def _russian_units(
-    roles: list[TermRoles], keys: list[tuple[int, int]]
-) -> tuple[set[int], set[int]]:
-    """The sentences and paragraphs that name Russia (or a Russian actor)."""
-    sentences, paragraphs = set(), set()
-    for role, (sentence, paragraph) in zip(roles, keys, strict=True):
-        if RUSSIA in role.signals:
-            sentences.add(sentence)
-            paragraphs.add(paragraph)
-    return sentences, paragraphs
+class _Counter:
+    """Adds hits to a tally; theme factors depend on the distance from Russia."""
 
+    def __init__(self, rules: ScoringRules, weights: dict[str, float]) -> None:
+        self.tally = Tally()
+        self.weights = weights
+        self.near = rules.russia_sentence_boost
+        self.far = rules.unanchored_theme_factor
+        self.decay, self.limit = rules.repeat_decay, rules.repeat_limit
 
-def _note_stated(tally: Tally, roles: TermRoles, surface: str) -> None:
-    """Decisive terms said in a sentence that names Russia: the theme is stated outright."""
-    for theme, theme_weight in roles.themes.items():
-        if theme_weight >= DECISIVE_TERM:
-            tally.stated[theme].add(surface)
+    def count_title(self, title: Sourced, roles: list[TermRoles]) -> None:
+        """The title is one sentence and one paragraph."""
+        russian = any(RUSSIA in role.signals for role in roles)
+        factor = self.near if russian else self.far
+        for hit, role in zip(title.hits, roles, strict=True):
+            self.count(role, hit, title.source, TITLE, factor, russian)
+            if role.entities and russian:
+                self.tally.anchored.update(role.entities)
 
+    def count_unanchored(self, text: Sourced, roles: list[TermRoles]) -> None:
+        for hit, role in zip(text.hits, roles, strict=True):
+            zone = LEAD if hit.start < text.boundary else BODY
+            self.count(role, hit, text.source, zone, self.far, False)
 
-def _count(
-    tally: Tally,
-    roles: TermRoles,
-    place: Placed,
-    weight: float,
-    rules: ScoringRules,
-    theme_factor: float,
-) -> None:
-    weight *= _repeat_factor(tally, place.surface.lower(), rules)
-    for entity in roles.entities:
-        tally.mentions[entity].append(place)
-    for signal, signal_weight in roles.signals.items():
-        tally.signals[signal] += signal_weight * weight
-        if place.zone != BODY:
-            tally.up_front.add(signal)
-    for theme, theme_weight in roles.themes.items():
-        tally.theme_evidence[theme].append(place)
-        # Only a decisive term is boosted beside Russia: "trade" or "military" sit beside
-        # Russia in almost every sentence of these articles and say little on their own.
-        factor = theme_factor if theme_factor <= 1.0 or theme_weight >= STRONG_TERM else 1.0
-        tally.themes[theme] += theme_weight * weight * factor
+    def count_text(self, text: Sourced, roles: list[TermRoles], russian: list[int]) -> None:
+        keys = unit_keys(text.source, [hit.start for hit in text.hits])
+        sentences = {keys[number][0] for number in russian}
+        paragraphs = {keys[number][1] for number in russian}
+        anchored = self.tally.anchored
+        for hit, role, (sentence, paragraph) in zip(text.hits, roles, keys, strict=True):
+            zone = LEAD if hit.start < text.boundary else BODY
+            in_paragraph = paragraph in paragraphs
+            if sentence in sentences:
+                self.count(role, hit, text.source, zone, self.near, True)
+            else:
+                factor = 1.0 if in_paragraph else self.far
+                self.count(role, hit, text.source, zone, factor, False)
+            if role.entities and in_paragraph:
+                anchored.update(role.entities)
 
+    def count(
+        self, roles: TermRoles, hit: Hit, source: str, zone: str, factor: float, stated: bool
+    ) -> None:
+        """Add one hit; `stated`: it sits in a sentence that names Russia."""
+        tally = self.tally
+        surface = source[hit.start : hit.end]
+        key = surface.lower()
+        # Each repeat of the same word counts less, and after `repeat_limit` not at all.
+        seen = tally.repeats.get(key, 0) + 1
+        tally.repeats[key] = seen
+        weight = self.weights[zone] * (self.decay ** (seen - 1) if seen <= self.limit else 0.0)
+        if roles.signals:
+            self._add_signals(roles.signals, weight, zone)
+        if roles.entities or roles.themes:
+            place = Placed(hit.start, hit.end, zone, surface)
+            for entity in roles.entities:
+                tally.mentions[entity].append(place)
+            if roles.themes:
+                self._add_themes(roles.themes, place, weight, factor, key if stated else None)
 
-def _repeat_factor(tally: Tally, key: str, rules: ScoringRules) -> float:
-    """Each repeat of the same word counts less, and after `repeat_limit` not at all."""
-    tally.repeats[key] += 1
-    seen = tally.repeats[key]
-    return rules.repeat_decay ** (seen - 1) if seen <= rules.repeat_limit else 0.0
+    def _add_signals(self, signals: dict[str, float], weight: float, zone: str) -> None:
+        totals = self.tally.signals
+        for signal, signal_weight in signals.items():
+            totals[signal] += signal_weight * weight
+        if zone != BODY:
+            self.tally.up_front.update(signals)
+
+    def _add_themes(
+        self, themes: dict[int, float], place: Placed, weight: float, factor: float, key: str | None
+    ) -> None:
+        """`key`: the hit's word when it sits in a sentence that names Russia."""
+        tally = self.tally
+        for theme, theme_weight in themes.items():
+            tally.theme_evidence[theme].append(place)
+            # Only a strong term is boosted beside Russia: "trade" or "military" sit beside
+            # Russia in almost every sentence of these articles and say little on their own.
+            boost = factor if factor <= 1.0 or theme_weight >= STRONG_TERM else 1.0
+            tally.themes[theme] += theme_weight * weight * boost
+            if key is not None and theme_weight >= DECISIVE_TERM:
+                # A decisive term in a sentence that names Russia: the theme is stated.
+                tally.stated[theme].add(key)
 
 
 def saturate(raw: float, saturation: float) -> float:
