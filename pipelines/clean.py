@@ -28,6 +28,8 @@ class CleaningRules:
     drop_exact: frozenset[str]
     drop_pattern: re.Pattern[str]
     drop_pattern_long: re.Pattern[str]
+    cased_pattern: re.Pattern[str]
+    found_patterns: tuple[re.Pattern[str], ...]
     inline_pattern: re.Pattern[str]
     generic_cuts: tuple[str, ...]
     paywall_markers: tuple[str, ...]
@@ -35,10 +37,14 @@ class CleaningRules:
     teaser_patterns: tuple[re.Pattern[str], ...]
 
 
-def any_of(patterns: list[str]) -> re.Pattern[str]:
-    """One case-insensitive pattern matching any of `patterns` (never matches if empty)."""
+def any_of(patterns: list[str], flags: int = 0) -> re.Pattern[str]:
+    """One pattern matching any of `patterns` (never matches if empty).
+
+    Paragraphs are lower-cased before matching instead of using IGNORECASE: the
+    regular expression engine is several times faster on plain literals.
+    """
     body = "|".join(f"(?:{pattern})" for pattern in patterns) or r"(?!)"
-    return re.compile(body, re.IGNORECASE | re.DOTALL)
+    return re.compile(body, re.DOTALL | flags)
 
 
 def compile_rules(data: dict[str, Any]) -> CleaningRules:
@@ -48,6 +54,8 @@ def compile_rules(data: dict[str, Any]) -> CleaningRules:
         drop_exact=frozenset(phrase.lower() for phrase in paragraphs["drop_exact"]),
         drop_pattern=any_of(paragraphs["drop_patterns"] + paragraphs["drop_patterns_long"]),
         drop_pattern_long=any_of(paragraphs["drop_patterns_long"]),
+        cased_pattern=any_of(paragraphs["drop_patterns_cased"]),
+        found_patterns=tuple(re.compile(p, re.DOTALL) for p in paragraphs["drop_if_found"]),
         inline_pattern=any_of(paragraphs["strip_inline"]),
         generic_cuts=tuple(data["cut"]["generic"]),
         paywall_markers=tuple(paywall["generic"]),
@@ -72,10 +80,14 @@ def is_boilerplate(paragraph: str, rules: CleaningRules = DEFAULT_RULES) -> bool
     if len(paragraph) > LONGEST_BOILERPLATE or paragraph.count(". ") > MOST_SENTENCES:
         return False
     stripped = paragraph.strip(TRAILING_NOISE)
-    if not stripped or stripped.lower() in rules.drop_exact:
+    lowered = stripped.lower()
+    if not lowered or lowered in rules.drop_exact:
         return True
-    patterns = rules.drop_pattern if len(stripped) <= SHORT_BOILERPLATE else rules.drop_pattern_long
-    return patterns.fullmatch(stripped) is not None
+    short = len(stripped) <= SHORT_BOILERPLATE
+    patterns = rules.drop_pattern if short else rules.drop_pattern_long
+    if patterns.fullmatch(lowered) or (short and rules.cased_pattern.fullmatch(stripped)):
+        return True
+    return any(pattern.search(lowered) for pattern in rules.found_patterns)
 
 
 def strip_inline_junk(paragraph: str, rules: CleaningRules = DEFAULT_RULES) -> str:

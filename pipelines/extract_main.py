@@ -5,7 +5,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipelines.extract_finish import CleaningInput, finish_text
-from pipelines.extract_select import all_readable_blocks, main_blocks
+from pipelines.extract_select import all_readable_blocks, holds_most_text, main_blocks
 from pipelines.extract_walk import walk_body, walk_node
 
 
@@ -15,8 +15,15 @@ def generic_main_text(tree: LexborHTMLParser) -> str:
 
 
 def main_paragraphs(tree: LexborHTMLParser) -> list[str]:
-    """The main text's paragraphs as found, before any cleaning."""
-    return [block.text for block in main_blocks(walk_body(tree))]
+    """The main text's paragraphs as found, before any cleaning.
+
+    The first walk summarises page furniture (nav, footer...) without walking into it;
+    if such furniture turns out to hold most of the page, the page is walked in full.
+    """
+    page = walk_body(tree, summarise_furniture=True)
+    if holds_most_text(page, page.summarised):
+        page = walk_body(tree)
+    return [block.text for block in main_blocks(page)]
 
 
 def node_paragraphs(node: LexborNode) -> list[str]:

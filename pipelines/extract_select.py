@@ -37,6 +37,15 @@ def is_forgiven(index: int, page: PageWalk, chars: list[float], prose: list[floa
     return prose[index] >= max(FORGIVEN_PROSE, chars[index] * 0.6)
 
 
+def holds_most_text(page: PageWalk, elements: list[int]) -> bool:
+    """Whether any of `elements` holds enough of the page's text to be forgiven as junk."""
+    if not elements:
+        return False
+    chars = subtree_totals(page, [float(len(block.text)) for block in page.blocks])
+    limit = page_total(chars, page) * FORGIVEN_JUNK_SHARE
+    return any(chars[index] > limit for index in elements)
+
+
 def page_total(chars: list[float], page: PageWalk) -> float:
     return chars[0] if chars else 0.0
 

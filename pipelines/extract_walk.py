@@ -126,12 +126,14 @@ class PageWalk:
     junk_elements: set[int] = field(default_factory=set)
     prose_junk: set[int] = field(default_factory=set)
     blocks: list[Block] = field(default_factory=list)
+    summarised: list[int] = field(default_factory=list)
 
 
 class _Walker:
     """Iterative depth-first walk; recursion would overflow on deeply nested pages."""
 
-    def __init__(self) -> None:
+    def __init__(self, summarise_furniture: bool) -> None:
+        self.summarise_furniture = summarise_furniture
         self.page = PageWalk()
         self.pieces: list[str] = []
         self.link_chars = 0
@@ -202,6 +204,9 @@ class _Walker:
             index = self.open_element(attributes, tag)
             self.open_blocks.append((index, tag))
             stack.append(index)
+            if self.summarise_furniture and tag in JUNK_TAGS:
+                self.summarise(node, index)
+                return
         elif tag == "a":
             self.link_depth += 1
             stack.append(LINK_END)
@@ -209,6 +214,15 @@ class _Walker:
         while child is not None:
             stack.append(child)
             child = child.prev
+
+    def summarise(self, node: LexborNode, index: int) -> None:
+        """One block for a whole <nav>/<footer>/<aside>/<header>: its text only counts
+        against its ancestors, so the C parser's text() replaces a Python walk of it."""
+        text = " ".join((node.text(deep=True) or "").split())
+        if text:
+            block = Block(text, len(text), index, "other", tuple(self.junk_stack))
+            self.page.blocks.append(block)
+        self.page.summarised.append(index)
 
     def close(self, index: int) -> None:
         if index == LINK_END:
@@ -222,12 +236,15 @@ class _Walker:
             self.junk_stack.pop()
 
 
-def walk_body(tree: LexborHTMLParser) -> PageWalk:
+def walk_body(tree: LexborHTMLParser, summarise_furniture: bool = False) -> PageWalk:
     """Collect the text blocks of the page's body (or whole document when it has none)."""
     root = tree.body if tree.body is not None else tree.root
-    return walk_node(root)
+    return walk_node(root, summarise_furniture)
 
 
-def walk_node(root: LexborNode | None) -> PageWalk:
-    """Collect the text blocks under one element."""
-    return _Walker().walk(root) if root is not None else PageWalk()
+def walk_node(root: LexborNode | None, summarise_furniture: bool = False) -> PageWalk:
+    """Collect the text blocks under one element; `summarise_furniture` turns each
+    nav/footer/aside/header into a single block instead of walking it."""
+    if root is None:
+        return PageWalk()
+    return _Walker(summarise_furniture).walk(root)
