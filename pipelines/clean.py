@@ -35,6 +35,7 @@ class CleaningRules:
     paywall_markers: tuple[str, ...]
     subscription_notice: tuple[str, ...]
     teaser_patterns: tuple[re.Pattern[str], ...]
+    teaser_words: tuple[str, ...]
 
 
 def any_of(patterns: list[str], flags: int = 0) -> re.Pattern[str]:
@@ -63,6 +64,7 @@ def compile_rules(data: dict[str, Any]) -> CleaningRules:
         teaser_patterns=tuple(
             re.compile(pattern, re.IGNORECASE) for pattern in data["teaser"]["patterns"]
         ),
+        teaser_words=tuple(word.lower() for word in data["teaser"]["words"]),
     )
 
 

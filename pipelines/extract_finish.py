@@ -22,7 +22,7 @@ from pipelines.clean import (
     strip_inline_junk,
 )
 from pipelines.extract_flags import (
-    ELLIPSIS_END,
+    ends_in_ellipsis,
     SHORT_BODY_WORDS,
     Flags,
     advertised_pages,
@@ -98,7 +98,7 @@ def cut_at_ellipsis_notice(paragraphs: list[str], rules: CleaningRules) -> tuple
     """Cut after a paragraph that trails off ("…") right before a subscription notice."""
     for index, paragraph in enumerate(paragraphs):
         following = paragraphs[index + 1 : index + 3]
-        if ELLIPSIS_END.search(paragraph) and notice_follows(following, rules):
+        if ends_in_ellipsis(paragraph) and notice_follows(following, rules):
             return paragraphs[: index + 1], True
     return paragraphs, False
 

@@ -16,7 +16,7 @@ WORD = re.compile(
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 READING_MINUTES = re.compile(r"\b(\d{1,3})[ -]min(?:ute)?s?(?: read|\b)", re.IGNORECASE)
-ELLIPSIS_END = re.compile(r"(…|\.\.\.)\W*$")
+CLOSING_MARKS = " \t\"'”’»)]"
 SUMMARY_WORDS = 60
 SHORT_BODY_WORDS = 250
 WORDS_PER_MINUTE = 200
@@ -32,6 +32,11 @@ class Flags:
     full_story_url: str | None = None
 
 
+def ends_in_ellipsis(paragraph: str) -> bool:
+    """'... depends on…' or 'depends on...' (closing quotes and brackets aside)."""
+    return paragraph.rstrip(CLOSING_MARKS).endswith(("…", "..."))
+
+
 def count_words(text: str) -> int:
     """Words, with each CJK character counted as one (those scripts use no spaces)."""
     if CJK.search(text) is None:
@@ -44,6 +49,9 @@ def find_teaser(
 ) -> tuple[int, re.Match[str] | None]:
     """(paragraph index, match) of the first teaser ending, or (-1, None)."""
     for index, paragraph in enumerate(paragraphs):
+        lowered = paragraph.lower()
+        if not any(word in lowered for word in rules.teaser_words):
+            continue
         for pattern in rules.teaser_patterns:
             found = pattern.search(paragraph)
             if found:

@@ -145,7 +145,8 @@ class _Walker:
         if not self.pieces:
             return
         text = " ".join("".join(self.pieces).split())
-        link_chars, self.pieces, self.link_chars = self.link_chars, [], 0
+        link_chars, self.link_chars = self.link_chars, 0
+        self.pieces.clear()
         if not text:
             return
         owner, tag = self.open_blocks[-1] if self.open_blocks else (0, "div")
@@ -170,23 +171,24 @@ class _Walker:
         # Stack items are nodes to visit, or ints marking where an element closes
         # (its index, or LINK_END); a loop instead of recursion for deep pages.
         stack: list[LexborNode | int] = [root]
+        pop, pieces = stack.pop, self.pieces  # locals: this loop runs once per node
         seen = 0
         while stack and seen < MAX_NODES:
-            item = stack.pop()
-            if isinstance(item, int):
-                self.close(item)
+            item = pop()
+            if item.__class__ is int:
+                self.close(item)  # type: ignore[arg-type]
                 continue
             seen += 1
-            tag = item.tag or "-"
+            tag = item.tag or "-"  # type: ignore[union-attr]
             if tag == "-text":
-                text = item.text_content or ""
-                self.pieces.append(text)
+                text = item.text_content or ""  # type: ignore[union-attr]
+                pieces.append(text)
                 if self.link_depth:
                     self.link_chars += len(text.strip())
             elif tag in BREAK_TAGS:
                 self.flush()
             elif tag not in SKIPPED_TAGS and tag[0] != "-":
-                self.enter(item, tag, stack)
+                self.enter(item, tag, stack)  # type: ignore[arg-type]
         self.flush()
         # Elements still open when the node budget ran out end where the walk ended.
         for index, _ in self.open_blocks:

@@ -116,3 +116,10 @@ def test_a_cut_phrase_in_a_masthead_line_drops_only_that_line() -> None:
     )
     assert kept == ["The Interpreter"] + body[2:]
     assert phrase == "Published daily by the Lowy Institute"
+
+
+def test_every_teaser_pattern_contains_one_of_the_prefilter_words() -> None:
+    with RULES_PATH.open("rb") as handle:
+        teaser = tomllib.load(handle)["teaser"]
+    for pattern in teaser["patterns"]:
+        assert any(word in pattern for word in teaser["words"]), pattern
