@@ -22,13 +22,13 @@ from pipelines.clean import (
     strip_inline_junk,
 )
 from pipelines.extract_flags import (
-    ends_in_ellipsis,
     SHORT_BODY_WORDS,
     Flags,
     advertised_pages,
     advertised_words,
     count_words,
     cut_at_teaser,
+    ends_in_ellipsis,
 )
 
 # No article has more; a page that does is a dump, and cleaning it must stay bounded.
