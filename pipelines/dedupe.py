@@ -181,10 +181,13 @@ class Deduplicator:
         shared.pop(exclude, None)
         likely = dict(shared.most_common(MOST_CANDIDATES))
         sizes = self._sample_sizes(set(likely))
+        # Boilerplate samples can never be shared, so the share is of the others: a
+        # teaser made mostly of common phrases must still find its full text.
+        informative = len(samples) - len(self._known_common(set(samples)))
         return {
             other
             for other, count in likely.items()
-            if count >= CANDIDATE_SHARE * min(len(samples), sizes.get(other, 0))
+            if count >= CANDIDATE_SHARE * min(informative, sizes.get(other, 0))
             and self._verified(hashes, other)
         }
 

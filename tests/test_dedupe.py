@@ -10,7 +10,7 @@ import pytest
 from sqlite_utils import Database
 
 from pipelines.dedupe import COMMON_SAMPLE, Deduplicator
-from pipelines.shingles import jaccard, shingle_hashes
+from pipelines.shingles import jaccard, sample, shingle_hashes
 from pipelines.store import content_hash, open_database, sync_sources, upsert_article
 
 TEXTS = Path(__file__).parent / "data" / "dedupe"
@@ -255,3 +255,15 @@ def test_indexing_in_bulk_matches_indexing_one_by_one(tmp_path: Path, db: Databa
     # An article listed twice is indexed once, with its last shingles.
     Deduplicator(bulk).index_many([(1, {8}), *articles])
     assert index_tables(bulk) == index_tables(db)
+
+
+def test_a_teaser_of_mostly_boilerplate_samples_finds_its_full_text(
+    db: Database, store: Store
+) -> None:
+    _, text = read("hanoi_energy")
+    samples = sample(shingle_hashes(teaser(text)))
+    fillers = add_articles(db, COMMON_SAMPLE + 1)
+    Deduplicator(db).index_many((n, set(samples[2:])) for n in fillers)
+    full = store("https://institute.org/a", text, published="2024-06-20")
+    short = store("https://aggregator.org/t", teaser(text), published="2024-06-21")
+    assert (duplicate_of(db, full), duplicate_of(db, short)) == (None, full)

@@ -131,8 +131,11 @@ def index_size_mb(path: Path) -> float:
 
 
 def run(count: int) -> list[tuple[str, str]]:
-    folder = Path(tempfile.mkdtemp(prefix="bench-dedupe-"))
-    path = folder / "dedupe.db"
+    with tempfile.TemporaryDirectory(prefix="bench-dedupe-") as folder:
+        return measure(Path(folder) / "dedupe.db", count)
+
+
+def measure(path: Path, count: int) -> list[tuple[str, str]]:
     load_before = os.getloadavg()[0]
     build_seconds, stored = build_elsewhere(path, count)
     before = rss_mb()
@@ -146,12 +149,13 @@ def run(count: int) -> list[tuple[str, str]]:
     fresh_ms, fresh_cpu, fresh_found = check_times(dedupe, fresh)
     copy_ms, copy_cpu, copy_found = check_times(dedupe, copies)
     teaser_ms, _, teaser_found = check_times(dedupe, [teaser(text) for text in stored[:100]])
-    after = rss_mb()
+    after, size = rss_mb(), index_size_mb(path)
+    db.conn.close()
     all_ms = sorted(fresh_ms + copy_ms)
     return [
         ("articles indexed", f"{count:,}"),
         ("build: store + index, batches of 10,000 (s)", f"{build_seconds:.1f}"),
-        ("index on disk (MB)", f"{index_size_mb(path):.1f}"),
+        ("index on disk (MB)", f"{size:.1f}"),
         ("checking process RSS before reopen / after checks (MB)", f"{before:.1f} / {after:.1f}"),
         ("RSS added by the index in use: reopen + checks (MB)", f"{after - before:.1f}"),
         ("restart: reopen, no rebuild (ms)", f"{reopen_ms:.1f}"),
