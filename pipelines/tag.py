@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.entities import EntityTag, Evidence, entity_tags, evidence_of
+from pipelines.entities import EntityTag, Evidence, entity_tags, evidence_list
 from pipelines.tag_index import build_index
 from pipelines.tag_scoring import (
     Placed,
@@ -110,7 +110,7 @@ class Tagger:
     ) -> list[ThemeTag]:
         themes = self.taxonomy.themes
         tags = [
-            ThemeTag(themes[number].id, score, [evidence_of(place) for place in evidence[number]])
+            ThemeTag(themes[number].id, score, evidence_list(evidence[number]))
             for number, score in scores.items()
             if score >= self.theme_threshold
         ]

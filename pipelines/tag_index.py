@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pipelines.tag_matcher import TermMatcher
+from pipelines.tag_matcher import Hit, TermMatcher
 from pipelines.taxonomy import Taxonomy, TermGroup
 
 RUSSIA, ASIA, OFF_TOPIC = "russia", "asia", "off_topic"
@@ -27,6 +27,11 @@ class TaxonomyIndex:
     roles: dict[int, TermRoles]
     theme_requires: list[frozenset[int]]
     _merged: dict[tuple[int, ...], TermRoles] = field(default_factory=dict)
+
+    def roles_of(self, hits: list[Hit]) -> list[TermRoles]:
+        """The roles of every hit, in order."""
+        merged, merge = self._merged, self.merged_roles
+        return [merged.get(hit.terms) or merge(hit.terms) for hit in hits]
 
     def merged_roles(self, terms: tuple[int, ...]) -> TermRoles:
         """Roles of a span matched by several terms at once: the highest weight of each."""

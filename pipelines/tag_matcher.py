@@ -45,6 +45,10 @@ class Hit(NamedTuple):
     end: int
 
 
+# Makes a Hit without the Python-level __new__ of a NamedTuple: one is made per match.
+_new_hit = tuple.__new__
+
+
 def split_term(term: str) -> list[str]:
     """Turn a term into trie units: lowercase characters, separators and stems."""
     if not term.strip() or not _TERM_CHARS.fullmatch(term) or "**" in term:
@@ -197,14 +201,15 @@ class TermMatcher:
 
     def _hits(self, regex: re.Pattern[str], blanked: str, text: str) -> list[Hit]:
         hits = []
-        spans = self._spans
+        spans, remember, with_case = self._spans, self._remember, self._with_case
         for match in regex.finditer(blanked):
             start, end = match.span()
             span = blanked[start + 1 : end]
-            folded, cased = spans.get(span) or self._remember(span)
-            terms = self._with_case(folded, cased, text, start, end - 1) if cased else folded
-            if terms:
-                hits.append(Hit(terms, start, end - 1))
+            folded, cased = spans.get(span) or remember(span)
+            if cased:
+                folded = with_case(folded, cased, text, start, end - 1)
+            if folded:
+                hits.append(_new_hit(Hit, (folded, start, end - 1)))
         return hits
 
     @staticmethod
