@@ -82,6 +82,12 @@ class App:
         sync_reference_tables(db, self.sources, self.taxonomy)
         return db
 
+    def close(self) -> None:
+        """Release the writer lock, if this App holds it."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
     def open_reader(self) -> Database:
         try:
             return open_reader(self.settings.db)
