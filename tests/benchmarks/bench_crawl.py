@@ -205,7 +205,8 @@ def seed_stored_articles(db: Path, sites: list[Site]) -> None:
     conn = database.conn
     with conn:
         conn.executemany(
-            "INSERT INTO articles (id, url, source, title, fetched, text, word_count, content_hash) "
+            "INSERT INTO articles (id, url, source, title, fetched, text, word_count, "
+            "content_hash) "
             "VALUES (?, ?, ?, ?, '2025-01-01T00:00:00Z', ?, 60, ?)",
             (
                 (
