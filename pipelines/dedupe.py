@@ -18,9 +18,9 @@ then the lowest id. Groups are flat: `duplicate_of` always names the primary its
 
 from __future__ import annotations
 
+import json
 import struct
-from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -131,14 +131,12 @@ class Deduplicator:
         )
         self._retire_common(touched - common)
 
-    def _known_common(self, hashes: set[int]) -> set[int]:
-        found: set[int] = set()
-        for chunk in _chunks(sorted(hashes)):
-            rows = self.db.execute(
-                f"SELECT hash FROM dedupe_common WHERE hash IN ({_marks(chunk)})", chunk
-            )
-            found.update(int(row[0]) for row in rows)
-        return found
+    def _known_common(self, hashes: Collection[int]) -> set[int]:
+        rows = self.db.execute(
+            "SELECT hash FROM dedupe_common WHERE hash IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(hashes))],
+        )
+        return {row[0] for row in rows}
 
     def _retire_common(self, hashes: set[int]) -> None:
         """Move samples now found in too many articles out of the posting lists.
@@ -146,14 +144,13 @@ class Deduplicator:
         A check then never reads a long list only to discard it, and a sample once
         judged boilerplate stays so even if some of its articles are later removed.
         """
-        for chunk in _chunks(sorted(hashes)):
-            common = self.db.execute(
-                f"SELECT hash FROM dedupe_samples WHERE hash IN ({_marks(chunk)}) "
-                "GROUP BY hash HAVING count(*) > ?",
-                [*chunk, COMMON_SAMPLE],
-            ).fetchall()
-            self.db.conn.executemany("INSERT INTO dedupe_common (hash) VALUES (?)", common)
-            self.db.conn.executemany("DELETE FROM dedupe_samples WHERE hash = ?", common)
+        common = self.db.execute(
+            "SELECT hash FROM dedupe_samples WHERE hash IN (SELECT value FROM json_each(?)) "
+            "GROUP BY hash HAVING count(*) > ?",
+            [json.dumps(sorted(hashes)), COMMON_SAMPLE],
+        ).fetchall()
+        self.db.conn.executemany("INSERT INTO dedupe_common (hash) VALUES (?)", common)
+        self.db.conn.executemany("DELETE FROM dedupe_samples WHERE hash = ?", common)
 
     def forget(self, article_id: int) -> None:
         found = self.db.execute(
@@ -176,40 +173,27 @@ class Deduplicator:
         return {int(row[0]) for row in rows}
 
     def _near_matches(self, hashes: set[int], exclude: int) -> set[int]:
-        samples = sample(hashes)
-        shared = self._shared_samples(samples)
-        shared.pop(exclude, None)
-        likely = dict(shared.most_common(MOST_CANDIDATES))
-        sizes = self._sample_sizes(set(likely))
-        # Boilerplate samples can never be shared, so the share is of the others: a
-        # teaser made mostly of common phrases must still find its full text.
-        informative = len(samples) - len(self._known_common(set(samples)))
-        return {
-            other
-            for other, count in likely.items()
-            if count >= CANDIDATE_SHARE * min(informative, sizes.get(other, 0))
-            and self._verified(hashes, other)
-        }
+        candidates = self._candidates(sample(hashes), exclude)
+        return {other for other in candidates if self._verified(hashes, other)}
 
-    def _shared_samples(self, samples: list[int]) -> Counter[int]:
-        """How many of these samples each indexed article has (boilerplate is not indexed)."""
-        shared: Counter[int] = Counter()
-        for chunk in _chunks(samples):
-            rows = self.db.execute(
-                f"SELECT article_id FROM dedupe_samples WHERE hash IN ({_marks(chunk)})", chunk
-            )
-            shared.update(int(row[0]) for row in rows)
-        return shared
+    def _candidates(self, samples: list[int], exclude: int) -> list[int]:
+        """Articles sharing enough of these samples, most shared first, at most a few.
 
-    def _sample_sizes(self, ids: set[int]) -> dict[int, int]:
-        if not ids:
-            return {}
+        SQLite counts and filters, so a check reads a handful of rows, not every posting.
+        Boilerplate samples can never be shared, so the share is of the others: a teaser
+        made mostly of common phrases must still find its full text.
+        """
+        values = json.dumps(samples)
+        informative = len(samples) - len(self._known_common(samples))
         rows = self.db.execute(
-            "SELECT article_id, length(samples) / 8 FROM dedupe_sketches "
-            f"WHERE article_id IN ({_marks(ids)})",
-            list(ids),
-        ).fetchall()
-        return {int(row[0]): int(row[1]) for row in rows}
+            "WITH shared AS (SELECT article_id, count(*) AS n FROM dedupe_samples "
+            "WHERE hash IN (SELECT value FROM json_each(?)) AND article_id != ? "
+            "GROUP BY article_id ORDER BY n DESC, article_id LIMIT ?) "
+            "SELECT article_id FROM shared JOIN dedupe_sketches USING (article_id) "
+            "WHERE n >= ? * min(?, length(samples) / 8) ORDER BY n DESC, article_id",
+            [values, exclude, MOST_CANDIDATES, CANDIDATE_SHARE, informative],
+        )
+        return [row[0] for row in rows]
 
     def _verified(self, hashes: set[int], other: int) -> bool:
         row = self.db.execute("SELECT text FROM articles WHERE id = ?", [other]).fetchone()
@@ -280,9 +264,3 @@ def unpack(blob: bytes) -> list[int]:
 
 def _marks(ids: Collection[int]) -> str:
     return ", ".join("?" * len(ids))
-
-
-def _chunks(values: list[int], size: int = 900) -> Iterator[list[int]]:
-    """Slices short enough for any SQLite's limit on bound parameters."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

@@ -20,6 +20,7 @@ import unicodedata
 SHINGLE_WORDS = 2
 SAMPLE_ONE_IN = 8
 HASH_BITS = 63
+DROP_BITS = 64 - HASH_BITS
 WORD = re.compile(r"\w+")
 
 
@@ -38,12 +39,17 @@ def shingle_hashes(text: str) -> set[int]:
     if len(tokens) < SHINGLE_WORDS:
         return {_hash(" ".join(tokens))} if tokens else set()
     runs = zip(*(tokens[i:] for i in range(SHINGLE_WORDS)), strict=False)
-    return {_hash(" ".join(run)) for run in runs}
+    # `_hash` written out: a call per shingle is a fifth of the time of a check.
+    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
+    return {
+        from_bytes(blake2b(" ".join(run).encode(), digest_size=8).digest(), "big") >> DROP_BITS
+        for run in runs
+    }
 
 
 def _hash(shingle: str) -> int:
     digest = hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> (64 - HASH_BITS)
+    return int.from_bytes(digest, "big") >> DROP_BITS
 
 
 def sample(hashes: set[int]) -> list[int]:
