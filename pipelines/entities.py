@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipelines.tag_scoring import TITLE, Placed
 from pipelines.taxonomy import Entity
 
 
-# Slots: a few dozen of these are made per article, and an instance without a __dict__ is
-# quicker to make.
+# Slots: one is made for most hits of every article, and an instance without a __dict__ is
+# quicker to make. One hit gives one Evidence, shared by the themes and the entity it counts
+# towards; nothing changes evidence once tagged.
 @dataclass(slots=True)
 class Evidence:
     """A matched surface form; `start`/`end` index the tagged text (`in_title`: the title)."""
@@ -38,16 +38,11 @@ class EntityTag:
         return {"id": self.id, "name": self.name, "kind": self.kind, "mentions": self.mentions}
 
 
-def evidence_list(places: list[Placed]) -> list[Evidence]:
-    return [Evidence(surface, start, end, zone == TITLE) for start, end, zone, surface in places]
-
-
-def entity_tags(entities: list[Entity], mentions: dict[int, list[Placed]]) -> list[EntityTag]:
+def entity_tags(entities: list[Entity], mentions: dict[int, list[Evidence]]) -> list[EntityTag]:
     """Sorted by mentions (descending), then id."""
     tags = [_entity_tag(entities[number], places) for number, places in mentions.items()]
     return sorted(tags, key=lambda tag: (-tag.mentions, tag.id))
 
 
-def _entity_tag(entity: Entity, places: list[Placed]) -> EntityTag:
-    evidence = evidence_list(places)
-    return EntityTag(entity.id, entity.name, entity.kind, len(places), evidence)
+def _entity_tag(entity: Entity, evidence: list[Evidence]) -> EntityTag:
+    return EntityTag(entity.id, entity.name, entity.kind, len(evidence), evidence)

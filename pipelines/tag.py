@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.entities import EntityTag, Evidence, entity_tags, evidence_list
+from pipelines.entities import EntityTag, Evidence, entity_tags
 from pipelines.tag_index import build_index
 from pipelines.tag_scoring import (
-    Placed,
     Sourced,
     lead_end,
     relevance_score,
@@ -106,11 +105,11 @@ class Tagger:
         return TagResult(relevance, relevance >= self.relevance_threshold, themes, entities)
 
     def _theme_tags(
-        self, scores: dict[int, float], evidence: dict[int, list[Placed]]
+        self, scores: dict[int, float], evidence: dict[int, list[Evidence]]
     ) -> list[ThemeTag]:
         themes = self.taxonomy.themes
         tags = [
-            ThemeTag(themes[number].id, score, evidence_list(evidence[number]))
+            ThemeTag(themes[number].id, score, evidence[number])
             for number, score in scores.items()
             if score >= self.theme_threshold
         ]

@@ -14,10 +14,10 @@ from bisect import bisect_right
 
 # A sentence ends at . ! ? or an ellipsis followed by a space, or at a line break; a line
 # break also ends a paragraph (blank lines separate paragraphs, single breaks often do too).
-# Same matches as `[.!?…]["'»”’)]?\s|\n`: a line break ends at once, punctuation needs a
-# space after it.
-_SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=\n)|[\"'»”’)]?\s)")
+# `sentence_ends` finds what this finds, faster.
+SENTENCE_END = re.compile(r"[.!?…][\"'»”’)]?\s|\n")
 _SENTENCE_MARKS = ".!?…\n"
+_CLOSERS = "\"'»”’)"
 
 
 def unit_keys(text: str, starts: list[int]) -> list[tuple[int, int]]:
@@ -36,19 +36,30 @@ def unit_keys(text: str, starts: list[int]) -> list[tuple[int, int]]:
 
 
 def sentence_ends(text: str, start: int, stop: int) -> list[int]:
-    """Where sentences end in text[start:stop], as `_SENTENCE_END.finditer` finds them.
+    """Where sentences end in text[start:stop], as `SENTENCE_END.finditer` finds them.
 
     A regex scan tests every character against the marks; `str.find` jumps from mark to
-    mark at memchr speed, and the regex then only checks the few places found.
+    mark at memchr speed, and the few places found are checked here by hand.
     """
     ends: list[int] = []
     matched_to = start
-    match = _SENTENCE_END.match
     for at in sorted(_mark_positions(text, start, stop)):
-        if at >= matched_to and (found := match(text, at, stop)):
+        if at < matched_to:
+            continue  # the line break after a full stop belongs to the full stop
+        end = at + 1 if text[at] == "\n" else _after_punctuation(text, at + 1, stop)
+        if end:
             ends.append(at)
-            matched_to = found.end()
+            matched_to = end
     return ends
+
+
+def _after_punctuation(text: str, at: int, stop: int) -> int:
+    """End of `["'»”’)]?\\s` at `at`, or 0 when it does not match there."""
+    if at >= stop:
+        return 0
+    if text[at] in _CLOSERS and at + 1 < stop and text[at + 1].isspace():
+        return at + 2
+    return at + 1 if text[at].isspace() else 0
 
 
 def _mark_positions(text: str, start: int, stop: int) -> list[int]:
