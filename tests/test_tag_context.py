@@ -1,0 +1,65 @@
+"""The fast paths of the tagger agree with the plain definitions they replace."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from pipelines.tag_context import SENTENCE_END, sentence_ends, unit_keys
+from pipelines.tag_matcher import has_cyrillic, has_latin
+
+MARKS_AND_SPACES = "ab .!?…\n\"'»”’) \u00a0\t"
+
+
+def regex_ends(text: str, start: int, stop: int) -> list[int]:
+    return [match.start() for match in SENTENCE_END.finditer(text, start, stop)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One. Two! Three? Four… Five",
+        "Quoted.\" Next.' Next.» Next.) Next",
+        "Full stop.\nLine.\n\nParagraph.",
+        "No end.here, 3.5 percent",
+        "Ends at the end.",
+        "Double.  space",
+        ".\u00a0Non-breaking",
+        "",
+    ],
+)
+def test_sentence_ends_match_the_regex(text: str):
+    assert sentence_ends(text, 0, len(text)) == regex_ends(text, 0, len(text))
+
+
+def test_sentence_ends_match_the_regex_on_random_text_and_windows():
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice(MARKS_AND_SPACES) for _ in range(rng.randint(0, 30)))
+        start = rng.randint(0, len(text))
+        stop = rng.randint(start, len(text))
+        assert sentence_ends(text, start, stop) == regex_ends(text, start, stop), text
+
+
+def test_unit_keys_number_sentences_and_paragraphs():
+    text = "Russia spoke. China listened.\n\nJapan waited."
+    starts = [text.index(word) for word in ("Russia", "China", "Japan")]
+    keys = unit_keys(text, starts)
+    assert keys[0][0] != keys[1][0] and keys[0][1] == keys[1][1]
+    assert keys[2][1] != keys[1][1]
+
+
+@pytest.mark.parametrize(
+    ("text", "cyrillic", "latin"),
+    [
+        ("plain ascii text", False, True),
+        ("curly “quotes” only", False, True),
+        ("русский текст", True, False),
+        ("x" * 500 + " «текст»", True, True),
+        ("… — «»", False, False),
+    ],
+    ids=["ascii", "curly-quotes", "russian", "late-cyrillic", "punctuation"],
+)
+def test_script_checks(text: str, cyrillic: bool, latin: bool):
+    assert (has_cyrillic(text), has_latin(text)) == (cyrillic, latin)
