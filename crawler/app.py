@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from pipelines.tag import Tagger, Taxonomy, TaxonomyError, load_taxonomy
 from sqlite_utils import Database
 
 from crawler.lock import LockError, WriterLock
@@ -25,6 +24,7 @@ from pipelines.store import (
     sync_sources,
     sync_themes,
 )
+from pipelines.tag import Tagger, Taxonomy, TaxonomyError, load_taxonomy
 
 
 class ExpectedError(Exception):

@@ -22,9 +22,9 @@ from crawler.clock import Clock, SystemClock
 from crawler.fetch import Fetcher, FetchLimits
 from crawler.netguard import NetworkPolicy
 from crawler.politeness import HostPacer
-from crawler.queue import DbThread, UrlQueue
 from crawler.settings import ConfigError, Settings, Source, select_sources
 from crawler.sourcecrawl import PassContext, Processor, SourceCrawl, SourceReport
+from crawler.work_queue import DbThread, UrlQueue
 
 if TYPE_CHECKING:
     from crawler.app import App

@@ -41,8 +41,8 @@ from crawler.errors import (
     describe,
 )
 from crawler.fetch import RETRY_STATUSES, Fetcher, Identity, Page
-from crawler.queue import DbThread, DueUrl, UrlQueue
 from crawler.settings import CrawlSettings, Listing, Source
+from crawler.work_queue import DbThread, DueUrl, UrlQueue
 from pipelines.process import WORDPRESS_JSON, FetchedPage
 
 SITEMAP_MAX_BYTES = 50_000_000  # the sitemaps.org limit, larger than an article's
