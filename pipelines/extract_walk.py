@@ -206,7 +206,7 @@ class _Walker:
             index = self.open_element(attributes, tag)
             self.open_blocks.append((index, tag))
             stack.append(index)
-            if self.summarise_furniture and tag in JUNK_TAGS:
+            if self.summarise_furniture and index in self.page.prose_junk:
                 self.summarise(node, index)
                 return
         elif tag == "a":
@@ -218,7 +218,8 @@ class _Walker:
             child = child.prev
 
     def summarise(self, node: LexborNode, index: int) -> None:
-        """One block for a whole <nav>/<footer>/<aside>/<header>: its text only counts
+        """One block for furniture that only reading most of the page could forgive
+        (<nav>, <footer>, comment threads, related boxes...): its text only counts
         against its ancestors, so the C parser's text() replaces a Python walk of it."""
         text = " ".join((node.text(deep=True) or "").split())
         if text:
@@ -246,7 +247,7 @@ def walk_body(tree: LexborHTMLParser, summarise_furniture: bool = False) -> Page
 
 def walk_node(root: LexborNode | None, summarise_furniture: bool = False) -> PageWalk:
     """Collect the text blocks under one element; `summarise_furniture` turns each
-    nav/footer/aside/header into a single block instead of walking it."""
+    piece of furniture (nav, footer, comments...) into one block instead of walking it."""
     if root is None:
         return PageWalk()
     return _Walker(summarise_furniture).walk(root)

@@ -102,3 +102,22 @@ def test_lists_and_tables_inside_the_article_become_lines_of_text() -> None:
     text = extract_article(page(paragraphs(4) + items + table), "https://example.org/a").text
     assert "Oil supplies rose sharply during the year." in text.split("\n\n")
     assert "2023" in text and "240" in text
+
+
+def test_missing_content_selector_falls_back_to_the_generic_extractor() -> None:
+    rules = SiteRules(content=".no-such-body", remove=("nav",))
+    article = extract_article(page(paragraphs(4)), "https://example.org/a", rules)
+    assert article.text.startswith(SENTENCE)
+
+
+def test_feed_date_is_used_when_the_page_states_none_and_beats_the_url() -> None:
+    article = extract_article(
+        page(paragraphs(4)), "https://example.org/2020/01/02/a/", listed_date="2020-01-03T05:00:00Z"
+    )
+    assert (article.published, article.published_from) == ("2020-01-03T05:00:00Z", "feed")
+
+
+def test_url_date_is_the_last_resort_before_text() -> None:
+    article = extract_article(page(paragraphs(4)), "https://example.org/2020/01/a/")
+    assert (article.published, article.published_precision) == ("2020-01-01T00:00:00Z", "month")
+    assert article.published_from == "url"
