@@ -24,6 +24,7 @@ from pipelines.extract_main import (
     main_paragraphs,
     node_paragraphs,
     remove_selected,
+    select_all,
 )
 from pipelines.extract_structured import (
     DataBody,
@@ -97,8 +98,8 @@ def prepare_html(html: object) -> str:
 
 def site_paragraphs(tree: LexborHTMLParser, rules: SiteRules) -> list[str]:
     """The body the source's `content` selector names, or the generic extractor's choice."""
-    node = tree.css_first(rules.content) if rules.content else None
-    paragraphs = node_paragraphs(node) if node is not None else []
+    nodes = select_all(tree, rules.content) if rules.content else []
+    paragraphs = node_paragraphs(nodes[0]) if nodes else []
     return paragraphs or main_paragraphs(tree)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from pipelines.extract_finish import CleaningInput, finish_text
 from pipelines.extract_select import all_readable_blocks, holds_most_text, main_blocks
@@ -31,10 +31,19 @@ def node_paragraphs(node: LexborNode) -> list[str]:
     return [block.text for block in all_readable_blocks(walk_node(node))]
 
 
+def select_all(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
+    """Elements matching a CSS selector from a source's rules; a selector the parser
+    rejects matches nothing (the page still gets the generic extractor)."""
+    try:
+        return list(tree.css(selector))
+    except SelectolaxError:
+        return []
+
+
 def remove_selected(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> None:
     """Drop the elements a source's `remove` selectors name."""
     for selector in selectors:
-        for node in tree.css(selector):
+        for node in select_all(tree, selector):
             node.decompose()
 
 

@@ -121,3 +121,9 @@ def test_url_date_is_the_last_resort_before_text() -> None:
     article = extract_article(page(paragraphs(4)), "https://example.org/2020/01/a/")
     assert (article.published, article.published_precision) == ("2020-01-01T00:00:00Z", "month")
     assert article.published_from == "url"
+
+
+def test_a_selector_the_parser_rejects_falls_back_to_the_generic_extractor() -> None:
+    rules = SiteRules(content="div[", remove=("..x",))
+    article = extract_article(page(paragraphs(4)), "https://example.org/a", rules)
+    assert article.text.startswith(SENTENCE)
