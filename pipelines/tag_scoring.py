@@ -27,6 +27,7 @@ TITLE, LEAD, BODY = "title", "lead", "body"
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _LEAD_MAX_CHARS = 800
 _CHARS_PER_WORD = 6
+_LIST_GAP = re.compile(r"\s*,\s*(?:(?:and|or|и|или)\s+)?|\s+(?:and|or|и|или)\s+", re.IGNORECASE)
 STRONG_TERM = 2.0
 DECISIVE_TERM = 3.0
 
@@ -42,7 +43,7 @@ class Tally:
     mentions: dict[int, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
     repeats: dict[str, int] = field(default_factory=dict)
     anchored: set[int] = field(default_factory=set)
-    stated: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    stated: dict[int, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
 
 
 def lead_end(text: str) -> int:
@@ -132,6 +133,7 @@ def _add_hits(
     source, decay, limit = sourced.source, rules.repeat_decay, rules.repeat_limit
     repeats, mentions, signals, up_front = tally.repeats, tally.mentions, tally.signals, set()
     themes, evidence, stated_by = tally.themes, tally.theme_evidence, tally.stated
+    listed_to = -1  # end of the last name that could open a list of names
     for (_, start, end), role, (zone, factor, stated, anchored) in zip(
         sourced.hits, roles, steps, strict=True
     ):
@@ -146,7 +148,13 @@ def _add_hits(
             if zone != BODY:
                 up_front.add(signal)
         if not (role.entities or role.themes):
+            listed_to = -1
             continue
+        # "China, India, Indonesia and Vietnam": a roster of names, each after the first
+        # joined by a comma or "and", says nothing of Russia's ties with each of them.
+        listed = listed_to >= 0 and _LIST_GAP.fullmatch(source, listed_to, start) is not None
+        named = bool(role.entities) and RUSSIA not in role.signals
+        listed_to = end if named else -1
         place = Evidence(surface, start, end, zone == TITLE)
         for entity in role.entities:
             mentions[entity].append(place)
@@ -154,13 +162,15 @@ def _add_hits(
             tally.anchored.update(role.entities)
         for theme, theme_weight in role.themes.items():
             evidence[theme].append(place)
+            if listed and named:
+                continue
             # Only a strong term is boosted beside Russia: "trade" or "military" sit beside
             # Russia in almost every sentence of these articles and say little on their own.
             boost = factor if factor <= 1.0 or theme_weight >= STRONG_TERM else 1.0
             themes[theme] += theme_weight * weight * boost
-            if stated and theme_weight >= DECISIVE_TERM:
-                # A decisive term in a sentence that names Russia: the theme is stated.
-                stated_by[theme].add(key)
+            if stated and theme_weight >= STRONG_TERM:
+                # A strong term in a sentence that names Russia states the theme.
+                stated_by[theme][key] = theme_weight
     tally.up_front.update(up_front)
 
 
@@ -208,6 +218,16 @@ def theme_scores(tally: Tally, index: TaxonomyIndex, rules: ScoringRules) -> dic
     }
     if context == 1.0 and rules.stated_theme_score:
         for theme in scores.keys() & tally.stated.keys():
-            if len(tally.stated[theme]) >= rules.stated_theme_terms:
+            if _statements(tally.stated[theme]) >= rules.stated_theme_terms:
                 scores[theme] = max(scores[theme], rules.stated_theme_score)
     return scores
+
+
+def _statements(surfaces: dict[str, float]) -> int:
+    """How firmly the strong terms said in sentences that name Russia state a theme: a
+    decisive phrase of several words ("arms exports", "Asian identity") counts two, any
+    other strong or decisive term one."""
+    return sum(
+        2 if weight >= DECISIVE_TERM and " " in surface.strip() else 1
+        for surface, weight in surfaces.items()
+    )
