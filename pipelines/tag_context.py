@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import partial
 
 # A sentence ends at . ! ? or an ellipsis followed by a space, or at a line break; a line
 # break also ends a paragraph (blank lines separate paragraphs, single breaks often do too).
@@ -20,8 +21,8 @@ _SENTENCE_MARKS = ".!?…\n"
 _CLOSERS = "\"'»”’)"
 
 
-def unit_keys(text: str, starts: list[int]) -> list[tuple[int, int]]:
-    """(sentence, paragraph) numbers of the ascending offsets `starts` in `text`.
+def unit_numbers(text: str, starts: list[int]) -> tuple[list[int], list[int]]:
+    """Sentence and paragraph numbers of the ascending offsets `starts` in `text`.
 
     Numbers are only compared with each other, so only the stretch between the first and
     the last offset is scanned: every offset starts a word, and no sentence end contains a
@@ -29,10 +30,16 @@ def unit_keys(text: str, starts: list[int]) -> list[tuple[int, int]]:
     would find there.
     """
     if not starts:
-        return []
+        return [], []
     ends = sentence_ends(text, starts[0], starts[-1])
     paragraph_ends = [end for end in ends if text[end] == "\n"]
-    return [(bisect_right(ends, start), bisect_right(paragraph_ends, start)) for start in starts]
+    sentences = list(map(partial(bisect_right, ends), starts))
+    return sentences, list(map(partial(bisect_right, paragraph_ends), starts))
+
+
+def unit_keys(text: str, starts: list[int]) -> list[tuple[int, int]]:
+    """(sentence, paragraph) numbers of the ascending offsets `starts` in `text`."""
+    return list(zip(*unit_numbers(text, starts), strict=True))
 
 
 def sentence_ends(text: str, start: int, stop: int) -> list[int]:

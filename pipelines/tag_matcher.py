@@ -25,6 +25,8 @@ _END = "\0end"
 # space lets the engine jump from word to word instead of testing every character.
 _SEPARATORS = "\n\t\r\f\v\"'()[]{}<>«»“”„‘’‚/\\|:;,.!?+&=~_#%@^`\u00a0\u2009\u202f–—―…·•-"
 _ASCII_SEPARATORS = "".join(char for char in _SEPARATORS if char.isascii())
+_CLASHING_SEPARATORS = tuple((char, char.encode()) for char in ":;<=>?@")
+_PLAIN_SEPARATORS = "".join(char for char in _SEPARATORS if char not in ":;<=>?@")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 # UTF-8 encodes U+0400..U+04FF, and nothing else, with these lead bytes.
 _CYRILLIC_LEAD_BYTES = (b"\xd0", b"\xd1", b"\xd2", b"\xd3")
@@ -60,7 +62,26 @@ def split_term(term: str) -> list[str]:
 
 
 def blank_separators(text: str) -> str:
-    for separator in _ASCII_SEPARATORS if text.isascii() else _SEPARATORS:
+    if not text.isascii():
+        return _blank_wide(text)
+    for separator in _ASCII_SEPARATORS:
+        if separator in text:
+            text = text.replace(separator, " ")
+    return text
+
+
+def _blank_wide(text: str) -> str:
+    """blank_separators for a text with non-ASCII characters.
+
+    `";" in text` looks for the separator's low byte first, and in lowercase Cyrillic
+    (U+0430..U+044F) that byte is shared with `:;<=>?@`: the search stops at almost every
+    letter. Those are looked for in the UTF-8 bytes, where no letter shares a byte with them.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    for separator, encoded in _CLASHING_SEPARATORS:
+        if encoded in data:
+            text = text.replace(separator, " ")
+    for separator in _PLAIN_SEPARATORS:
         if separator in text:
             text = text.replace(separator, " ")
     return text

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from pipelines.entities import Evidence
-from pipelines.tag_context import unit_keys
+from pipelines.tag_context import unit_numbers
 from pipelines.tag_index import ASIA, OFF_TOPIC, RUSSIA, TaxonomyIndex, TermRoles
 from pipelines.tag_matcher import Hit
 from pipelines.taxonomy import ScoringRules
@@ -27,6 +27,7 @@ TITLE, LEAD, BODY = "title", "lead", "body"
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _LEAD_MAX_CHARS = 800
 _CHARS_PER_WORD = 6
+_LIST_GAP_MAX = 8  # a joint between names in a list is short: ", ", " and ", ", and "
 _LIST_GAP = re.compile(r"\s*,\s*(?:(?:and|or|и|или)\s+)?|\s+(?:and|or|и|или)\s+", re.IGNORECASE)
 STRONG_TERM = 2.0
 DECISIVE_TERM = 3.0
@@ -103,18 +104,18 @@ def _text_steps(text: Sourced, roles: list[TermRoles], near: float, far: float) 
         # No sentence of the text names Russia: every hit there is context, and no sentence
         # or paragraph needs numbering.
         return [(LEAD if hit.start < boundary else BODY, far, False, False) for hit in text.hits]
-    keys = unit_keys(text.source, [hit.start for hit in text.hits])
-    sentences = {keys[number][0] for number in russian}
-    paragraphs = {keys[number][1] for number in russian}
-    steps = []
-    for hit, (sentence, paragraph) in zip(text.hits, keys, strict=True):
-        zone = LEAD if hit.start < boundary else BODY
-        if sentence in sentences:
-            steps.append((zone, near, True, True))
-        else:
-            in_paragraph = paragraph in paragraphs
-            steps.append((zone, 1.0 if in_paragraph else far, False, in_paragraph))
-    return steps
+    starts = [hit.start for hit in text.hits]
+    sentence_of, paragraph_of = unit_numbers(text.source, starts)
+    sentences = {sentence_of[number] for number in russian}
+    paragraphs = {paragraph_of[number] for number in russian}
+    return [
+        (LEAD if start < boundary else BODY, near, True, True)
+        if sentence in sentences
+        else (LEAD if start < boundary else BODY, 1.0, False, True)
+        if paragraph in paragraphs
+        else (LEAD if start < boundary else BODY, far, False, False)
+        for start, sentence, paragraph in zip(starts, sentence_of, paragraph_of, strict=True)
+    ]
 
 
 def _add_hits(
@@ -152,7 +153,11 @@ def _add_hits(
             continue
         # "China, India, Indonesia and Vietnam": a roster of names, each after the first
         # joined by a comma or "and", says nothing of Russia's ties with each of them.
-        listed = listed_to >= 0 and _LIST_GAP.fullmatch(source, listed_to, start) is not None
+        listed = (
+            listed_to >= 0
+            and start - listed_to <= _LIST_GAP_MAX
+            and _LIST_GAP.fullmatch(source, listed_to, start) is not None
+        )
         named = bool(role.entities) and RUSSIA not in role.signals
         listed_to = end if named else -1
         place = Evidence(surface, start, end, zone == TITLE)

@@ -7,8 +7,9 @@ import random
 import pytest
 
 from pipelines.tag_context import SENTENCE_END, sentence_ends, unit_keys
-from pipelines.tag_matcher import has_cyrillic, has_latin
+from pipelines.tag_matcher import blank_separators, has_cyrillic, has_latin
 
+SEPARATORS = "\n\t\r\f\v\"'()[]{}<>«»“”„‘’‚/\\|:;,.!?+&=~_#%@^`\u00a0\u2009\u202f–—―…·•-"
 MARKS_AND_SPACES = "ab .!?…\n\"'»”’) \u00a0\t"
 
 
@@ -63,3 +64,18 @@ def test_unit_keys_number_sentences_and_paragraphs():
 )
 def test_script_checks(text: str, cyrillic: bool, latin: bool):
     assert (has_cyrillic(text), has_latin(text)) == (cyrillic, latin)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Москва: «договор»; цены <выше> = ожидания? да @всех.",
+        "Asia-Pacific (APEC), “quoted” — text…",
+        "смешанный text: a; b; «c» — d\u00a0e\u2009f",
+        "surrogate \ud800 ;",
+    ],
+    ids=["russian", "english", "mixed", "surrogate"],
+)
+def test_blank_separators_blanks_every_separator(text: str):
+    expected = "".join(" " if char in SEPARATORS else char for char in text)
+    assert blank_separators(text) == expected
