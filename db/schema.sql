@@ -129,7 +129,7 @@ CREATE TABLE crawl_runs (
     last_error TEXT
 );
 CREATE TABLE dedupe_common (hash INTEGER PRIMARY KEY);
-CREATE TABLE dedupe_samples (hash INTEGER NOT NULL, article_id INTEGER NOT NULL REFERENCES articles(id), PRIMARY KEY (hash, article_id)) WITHOUT ROWID;
+CREATE TABLE dedupe_samples (hash INTEGER NOT NULL, article_id INTEGER NOT NULL REFERENCES articles(id), sample_count INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (hash, article_id)) WITHOUT ROWID;
 CREATE TABLE dedupe_sketches (article_id INTEGER PRIMARY KEY REFERENCES articles(id), shingles INTEGER NOT NULL, samples BLOB NOT NULL);
 CREATE TABLE digest_items (
     digest_run_id INTEGER NOT NULL REFERENCES digest_runs(id),

@@ -113,20 +113,21 @@ class Deduplicator:
         rather than once per article.
         """
         sketches: list[tuple[int, int, bytes]] = []
-        postings: list[tuple[int, int]] = []
+        postings: list[tuple[int, int, int]] = []
         for article_id, hashes in dict(articles).items():
             self.forget(article_id)
             samples = sample(hashes)
             sketches.append((article_id, len(hashes), pack(samples)))
-            postings.extend((h, article_id) for h in samples)
-        touched = {h for h, _ in postings}
+            postings.extend((h, article_id, len(samples)) for h in samples)
+        touched = {posting[0] for posting in postings}
         common = self._known_common(touched)
         self.db.conn.executemany(
             "INSERT INTO dedupe_sketches (article_id, shingles, samples) VALUES (?, ?, ?)",
             sketches,
         )
         self.db.conn.executemany(
-            "INSERT OR IGNORE INTO dedupe_samples (hash, article_id) VALUES (?, ?)",
+            "INSERT OR IGNORE INTO dedupe_samples (hash, article_id, sample_count) "
+            "VALUES (?, ?, ?)",
             sorted(p for p in postings if p[0] not in common),
         )
         self._retire_common(touched - common)
@@ -179,19 +180,26 @@ class Deduplicator:
     def _candidates(self, samples: list[int], exclude: int) -> list[int]:
         """Articles sharing enough of these samples, most shared first, at most a few.
 
-        SQLite counts and filters, so a check reads a handful of rows, not every posting.
+        SQLite counts and filters while reading the postings, which carry each article's
+        sample count, so a check returns a handful of rows and reads no other table.
         Boilerplate samples can never be shared, so the share is of the others: a teaser
         made mostly of common phrases must still find its full text.
         """
-        values = json.dumps(samples)
-        informative = len(samples) - len(self._known_common(samples))
         rows = self.db.execute(
-            "WITH shared AS (SELECT article_id, count(*) AS n FROM dedupe_samples "
-            "WHERE hash IN (SELECT value FROM json_each(?)) AND article_id != ? "
-            "GROUP BY article_id ORDER BY n DESC, article_id LIMIT ?) "
-            "SELECT article_id FROM shared JOIN dedupe_sketches USING (article_id) "
-            "WHERE n >= ? * min(?, length(samples) / 8) ORDER BY n DESC, article_id",
-            [values, exclude, MOST_CANDIDATES, CANDIDATE_SHARE, informative],
+            "WITH query (hash) AS (SELECT value FROM json_each(:samples)), "
+            "informative (n) AS (SELECT :total - count(*) FROM dedupe_common "
+            "WHERE hash IN query) "
+            "SELECT article_id FROM dedupe_samples WHERE hash IN query "
+            "AND article_id != :exclude GROUP BY article_id "
+            "HAVING count(*) >= :share * min((SELECT n FROM informative), max(sample_count)) "
+            "ORDER BY count(*) DESC, article_id LIMIT :most",
+            {
+                "samples": json.dumps(samples),
+                "total": len(samples),
+                "exclude": exclude,
+                "share": CANDIDATE_SHARE,
+                "most": MOST_CANDIDATES,
+            },
         )
         return [row[0] for row in rows]
 

@@ -349,3 +349,14 @@ def create_dedupe_common_samples(db: Database) -> None:
         "GROUP BY hash HAVING count(*) > 100"
     )
     db.execute("DELETE FROM dedupe_samples WHERE hash IN (SELECT hash FROM dedupe_common)")
+
+
+@migrations(name="0007_dedupe_sample_counts")
+def add_dedupe_sample_counts(db: Database) -> None:
+    # Each posting carries its article's sample count, so a check filters candidates
+    # by share while reading the postings, without a lookup per candidate.
+    db.execute("ALTER TABLE dedupe_samples ADD COLUMN sample_count INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "UPDATE dedupe_samples SET sample_count = (SELECT length(samples) / 8 "
+        "FROM dedupe_sketches AS k WHERE k.article_id = dedupe_samples.article_id)"
+    )
