@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
-from pipelines.dedupe import COMMON_SAMPLE, Deduplicator
+from pipelines.dedupe import COMMON_SAMPLE, Deduplicator, pack
+from pipelines.schema import migrations
 from pipelines.shingles import jaccard, sample, shingle_hashes
 from pipelines.store import content_hash, open_database, sync_sources, upsert_article
 
@@ -267,3 +268,22 @@ def test_a_teaser_of_mostly_boilerplate_samples_finds_its_full_text(
     full = store("https://institute.org/a", text, published="2024-06-20")
     short = store("https://aggregator.org/t", teaser(text), published="2024-06-21")
     assert (duplicate_of(db, full), duplicate_of(db, short)) == (None, full)
+
+
+def test_upgrading_retires_boilerplate_and_counts_each_article_samples(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "old.db", migrate=False)
+    migrations.apply(db, stop_before="0006_dedupe_common_samples")
+    sync_sources(db, [{"name": "institute", "title": "i", "homepage": "h", "source_type": "j"}])
+    ids, boilerplate = add_articles(db, COMMON_SAMPLE + 1), 8
+    own = {n: [boilerplate, 8 * (1000 + n)] for n in ids}
+    db.conn.executemany(
+        "INSERT INTO dedupe_sketches VALUES (?, 2, ?)", [(n, pack(own[n])) for n in ids]
+    )
+    db.conn.executemany(
+        "INSERT INTO dedupe_samples VALUES (?, ?)", [(h, n) for n in ids for h in own[n]]
+    )
+    migrations.apply(db)
+    assert db.execute("SELECT hash FROM dedupe_common").fetchall() == [(boilerplate,)]
+    assert sorted(db.execute("SELECT * FROM dedupe_samples").fetchall()) == [
+        (8 * (1000 + n), n, 2) for n in ids
+    ]
