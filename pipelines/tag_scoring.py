@@ -44,7 +44,10 @@ class Tally:
     mentions: dict[int, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
     repeats: dict[str, int] = field(default_factory=dict)
     anchored: set[int] = field(default_factory=set)
-    stated: dict[int, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
+    # theme -> (term, sentence) -> weight, for terms said in sentences that name Russia
+    stated: dict[int, dict[tuple[str, int], float]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
 
 
 def lead_end(text: str) -> int:
@@ -85,16 +88,18 @@ def tally_hits(
     near, far = rules.russia_sentence_boost, rules.unanchored_theme_factor
     russian = any(RUSSIA in role.signals for role in title_roles)
     # The title is one sentence and one paragraph.
-    title_steps = [(TITLE, near if russian else far, russian, russian)] * len(title_roles)
+    said_in = TITLE_SENTENCE if russian else None
+    title_steps = [(TITLE, near if russian else far, said_in, russian)] * len(title_roles)
     tally = Tally()
     _add_hits(tally, rules, weights, title, title_roles, title_steps)
     _add_hits(tally, rules, weights, text, text_roles, _text_steps(text, text_roles, near, far))
     return tally
 
 
-# How to count one hit: (zone, theme factor, in a sentence that names Russia, in a paragraph
-# that names Russia).
-Step = tuple[str, float, bool, bool]
+# How to count one hit: (zone, theme factor, the number of its sentence if that sentence
+# names Russia (else None), whether its paragraph names Russia).
+Step = tuple[str, float, int | None, bool]
+TITLE_SENTENCE = -1
 
 
 def _text_steps(text: Sourced, roles: list[TermRoles], near: float, far: float) -> list[Step]:
@@ -103,17 +108,17 @@ def _text_steps(text: Sourced, roles: list[TermRoles], near: float, far: float) 
     if not russian:
         # No sentence of the text names Russia: every hit there is context, and no sentence
         # or paragraph needs numbering.
-        return [(LEAD if hit.start < boundary else BODY, far, False, False) for hit in text.hits]
+        return [(LEAD if hit.start < boundary else BODY, far, None, False) for hit in text.hits]
     starts = [hit.start for hit in text.hits]
     sentence_of, paragraph_of = unit_numbers(text.source, starts)
     sentences = {sentence_of[number] for number in russian}
     paragraphs = {paragraph_of[number] for number in russian}
     return [
-        (LEAD if start < boundary else BODY, near, True, True)
+        (LEAD if start < boundary else BODY, near, sentence, True)
         if sentence in sentences
-        else (LEAD if start < boundary else BODY, 1.0, False, True)
+        else (LEAD if start < boundary else BODY, 1.0, None, True)
         if paragraph in paragraphs
-        else (LEAD if start < boundary else BODY, far, False, False)
+        else (LEAD if start < boundary else BODY, far, None, False)
         for start, sentence, paragraph in zip(starts, sentence_of, paragraph_of, strict=True)
     ]
 
@@ -135,7 +140,7 @@ def _add_hits(
     repeats, mentions, signals, up_front = tally.repeats, tally.mentions, tally.signals, set()
     themes, evidence, stated_by = tally.themes, tally.theme_evidence, tally.stated
     listed_to = -1  # end of the last name that could open a list of names
-    for (_, start, end), role, (zone, factor, stated, anchored) in zip(
+    for (_, start, end), role, (zone, factor, said_in, anchored) in zip(
         sourced.hits, roles, steps, strict=True
     ):
         surface = source[start:end]
@@ -173,9 +178,8 @@ def _add_hits(
             # Russia in almost every sentence of these articles and say little on their own.
             boost = factor if factor <= 1.0 or theme_weight >= STRONG_TERM else 1.0
             themes[theme] += theme_weight * weight * boost
-            if stated and theme_weight >= STRONG_TERM:
-                # A strong term in a sentence that names Russia states the theme.
-                stated_by[theme][key] = theme_weight
+            if said_in is not None:
+                stated_by[theme][key, said_in] = theme_weight
     tally.up_front.update(up_front)
 
 
@@ -228,11 +232,19 @@ def theme_scores(tally: Tally, index: TaxonomyIndex, rules: ScoringRules) -> dic
     return scores
 
 
-def _statements(surfaces: dict[str, float]) -> int:
-    """How firmly the strong terms said in sentences that name Russia state a theme: a
-    decisive phrase of several words ("arms exports", "Asian identity") counts two, any
-    other strong or decisive term one."""
-    return sum(
-        2 if weight >= DECISIVE_TERM and " " in surface.strip() else 1
-        for surface, weight in surfaces.items()
-    )
+def _statements(said: dict[tuple[str, int], float]) -> int:
+    """How firmly the terms said in sentences that name Russia state a theme.
+
+    A decisive phrase of several words ("arms exports", "Asian identity") counts two, any
+    other strong term one, and a supporting term ("U.S." beside "multipolarity") one when
+    its sentence also holds a decisive term of the theme. Each term counts once.
+    """
+    decisive = {sentence for (_, sentence), weight in said.items() if weight >= DECISIVE_TERM}
+    points: dict[str, int] = {}
+    for (surface, sentence), weight in said.items():
+        if weight >= DECISIVE_TERM and " " in surface.strip():
+            value = 2
+        else:
+            value = 1 if weight >= STRONG_TERM or sentence in decisive else 0
+        points[surface] = max(points.get(surface, 0), value)
+    return sum(points.values())
