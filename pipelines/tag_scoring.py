@@ -44,9 +44,9 @@ class Tally:
     mentions: dict[int, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
     repeats: dict[str, int] = field(default_factory=dict)
     anchored: set[int] = field(default_factory=set)
-    # theme -> (term, sentence) -> weight, for terms said in sentences that name Russia
-    stated: dict[int, dict[tuple[str, int], float]] = field(
-        default_factory=lambda: defaultdict(dict)
+    # theme -> (term, sentence, weight) of terms said in sentences that name Russia
+    stated: dict[int, list[tuple[str, int, float]]] = field(
+        default_factory=lambda: defaultdict(list)
     )
 
 
@@ -179,7 +179,7 @@ def _add_hits(
             boost = factor if factor <= 1.0 or theme_weight >= STRONG_TERM else 1.0
             themes[theme] += theme_weight * weight * boost
             if said_in is not None:
-                stated_by[theme][key, said_in] = theme_weight
+                stated_by[theme].append((key, said_in, theme_weight))
     tally.up_front.update(up_front)
 
 
@@ -225,23 +225,27 @@ def theme_scores(tally: Tally, index: TaxonomyIndex, rules: ScoringRules) -> dic
         for theme, raw in tally.themes.items()
         if not index.theme_requires[theme] or index.theme_requires[theme] & mentioned
     }
-    if context == 1.0 and rules.stated_theme_score:
+    stated = rules.stated_theme_score
+    if context == 1.0 and stated:
         for theme in scores.keys() & tally.stated.keys():
-            if _statements(tally.stated[theme]) >= rules.stated_theme_terms:
-                scores[theme] = max(scores[theme], rules.stated_theme_score)
+            # Counting statements costs more than the comparison that often makes it moot.
+            if scores[theme] < stated and (
+                _statements(tally.stated[theme]) >= rules.stated_theme_terms
+            ):
+                scores[theme] = stated
     return scores
 
 
-def _statements(said: dict[tuple[str, int], float]) -> int:
+def _statements(said: list[tuple[str, int, float]]) -> int:
     """How firmly the terms said in sentences that name Russia state a theme.
 
     A decisive phrase of several words ("arms exports", "Asian identity") counts two, any
     other strong term one, and a supporting term ("U.S." beside "multipolarity") one when
     its sentence also holds a decisive term of the theme. Each term counts once.
     """
-    decisive = {sentence for (_, sentence), weight in said.items() if weight >= DECISIVE_TERM}
+    decisive = {sentence for _, sentence, weight in said if weight >= DECISIVE_TERM}
     points: dict[str, int] = {}
-    for (surface, sentence), weight in said.items():
+    for surface, sentence, weight in said:
         if weight >= DECISIVE_TERM and " " in surface.strip():
             value = 2
         else:
