@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from crawler.lock import LockError, WriterLock
 from crawler.settings import ConfigError, Settings, Source, load_settings, load_sources
 from pipelines.extract import SiteRules
-from pipelines.process import ArticleProcessor
+from pipelines.process import AnalyserSpec, ArticleProcessor
 from pipelines.store import (
     StoreError,
     open_database,
@@ -103,6 +103,16 @@ class App:
             self.tagger(),
             site_rules(self.sources),
             Deduplicator(db, dedupe.near_duplicate_threshold),
+        )
+
+    def analyser_spec(self) -> AnalyserSpec:
+        """What a worker process needs to build the same analyser as `processor()`."""
+        tagging = self.settings.tagging
+        return AnalyserSpec(
+            Path(self.settings.themes),
+            tagging.relevance_threshold,
+            tagging.theme_threshold,
+            site_rules(self.sources),
         )
 
 

@@ -12,19 +12,23 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
 from sqlite_utils import Database
 
+from crawler.analysis import AnalysisPool, worker_count
 from crawler.clock import Clock, SystemClock
 from crawler.fetch import Fetcher, FetchLimits
 from crawler.netguard import NetworkPolicy
 from crawler.politeness import HostPacer
+from crawler.robots import CachedRobots, RobotsCache
 from crawler.settings import ConfigError, Settings, Source, select_sources
-from crawler.sourcecrawl import PassContext, Processor, SourceCrawl, SourceReport
+from crawler.sourcecrawl import Analyser, PassContext, Processor, SourceCrawl, SourceReport
 from crawler.work_queue import DbThread, UrlQueue
+from pipelines.store import StoreError
 
 if TYPE_CHECKING:
     from crawler.app import App
@@ -65,8 +69,11 @@ def crawl_once(
     except ConfigError as error:
         raise ExpectedError(str(error)) from error
     db = app.open_writer()
-    with progress_bar(len(sources), "crawling") as advance:
-        report = run_crawl(app, db, sources, backfill=backfill, on_progress=advance)
+    try:
+        with progress_bar(len(sources), "crawling") as advance:
+            report = run_crawl(app, db, sources, backfill=backfill, on_progress=advance)
+    except StoreError as error:
+        raise ExpectedError(f"cannot write to {app.settings.db}: {error} (disk full?)") from error
     for failed in (r for r in report.sources if r.outcome == "failed"):
         click.echo(f"{failed.source}: failed: {failed.last_error}", err=True)
     click.echo(report.summary())
@@ -84,16 +91,24 @@ def run_crawl(
     on_progress: Callable[[int], None] | None = None,
 ) -> CrawlReport:
     """One pass, no locking. `stop` set: start no new fetch, finish in-flight ones, return."""
-    return run_pass(
-        app.settings,
-        db,
-        sources,
-        app.processor(db),
-        backfill=backfill,
-        clock=clock or SystemClock(),
-        stop=stop or threading.Event(),
-        on_progress=on_progress,
-    )
+    processor = app.processor(db)
+    workers = worker_count(app.settings.crawl.workers)
+    pool = AnalysisPool(app.analyser_spec(), workers, processor.analyser) if workers else None
+    try:
+        return run_pass(
+            app.settings,
+            db,
+            sources,
+            processor,
+            backfill=backfill,
+            clock=clock or SystemClock(),
+            stop=stop or threading.Event(),
+            on_progress=on_progress,
+            analyser=pool,
+        )
+    finally:
+        if pool is not None:
+            pool.close()
 
 
 def run_pass(
@@ -106,19 +121,29 @@ def run_pass(
     clock: Clock,
     stop: threading.Event,
     on_progress: Callable[[int], None] | None = None,
+    analyser: Analyser | None = None,
 ) -> CrawlReport:
-    """`run_crawl` with its collaborators given, for tests and tools."""
+    """`run_crawl` with its collaborators given, for tests and tools.
+
+    Raises StoreError, after every source has stopped, when the database cannot be written.
+    """
     db_thread = DbThread(db)
+    options = PassOptions(backfill, clock, stop, on_progress, analyser)
     try:
-        reports = asyncio.run(
-            _crawl_sources(
-                settings, db_thread, sources, processor, backfill, clock, stop, on_progress
-            )
-        )
+        reports = asyncio.run(_crawl_sources(settings, db_thread, sources, processor, options))
     finally:
         db_thread.close()
     update_related_articles(db, settings.dedupe.related_k)
     return CrawlReport(reports)
+
+
+@dataclass(frozen=True)
+class PassOptions:
+    backfill: bool
+    clock: Clock
+    stop: threading.Event
+    on_progress: Callable[[int], None] | None
+    analyser: Analyser | None
 
 
 async def _crawl_sources(
@@ -126,19 +151,17 @@ async def _crawl_sources(
     db_thread: DbThread,
     sources: list[Source],
     processor: Processor,
-    backfill: bool,
-    clock: Clock,
-    stop: threading.Event,
-    on_progress: Callable[[int], None] | None,
+    options: PassOptions,
 ) -> list[SourceReport]:
-    crawl = settings.crawl
-    record_queue = UrlQueue(db_thread.db)
+    crawl, clock = settings.crawl, options.clock
+    record_queue = UrlQueue(db_thread.db, crawl.max_attempts, crawl.failures_before_backoff)
     fetcher = Fetcher(
         clock,
         HostPacer(clock, crawl.min_delay),
         NetworkPolicy.from_cidrs(crawl.allow_networks),
         lambda row: db_thread.run(record_queue.record_fetch, row),
-        FetchLimits(crawl.timeout, crawl.max_bytes, crawl.concurrency),
+        FetchLimits(crawl.timeout, crawl.max_bytes, crawl.concurrency, crawl.retry_after_cap),
+        robots_cache(db_thread, record_queue, clock),
     )
     ctx = PassContext(
         fetcher,
@@ -147,21 +170,38 @@ async def _crawl_sources(
         processor,
         clock,
         crawl,
-        backfill,
-        stop,
+        options.backfill,
+        options.stop,
         source_by_host=_source_by_host(sources),
+        analyser=options.analyser,
     )
 
     async def one(source: Source) -> SourceReport:
         report = await SourceCrawl(ctx, source).run()
-        if on_progress:
-            on_progress(1)
+        if options.on_progress:
+            options.on_progress(1)
         return report
 
     try:
-        return list(await asyncio.gather(*(one(source) for source in sources)))
+        results = await asyncio.gather(*(one(source) for source in sources), return_exceptions=True)
     finally:
         await fetcher.close()
+    return _reports_or_first_error(results)
+
+
+def _reports_or_first_error(results: list[SourceReport | BaseException]) -> list[SourceReport]:
+    """Every source ran to its end; then one failure is raised, a storage failure first."""
+    errors = [r for r in results if isinstance(r, BaseException)]
+    if errors:
+        raise next((e for e in errors if isinstance(e, StoreError)), errors[0])
+    return [r for r in results if isinstance(r, SourceReport)]
+
+
+def robots_cache(db_thread: DbThread, queue: UrlQueue, clock: Clock) -> RobotsCache:
+    async def save(origin: str, robots: CachedRobots) -> None:
+        await db_thread.run(queue.save_robots, origin, robots, clock.now())
+
+    return RobotsCache(partial(db_thread.run, queue.cached_robots), save)
 
 
 def _source_by_host(sources: list[Source]) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """Fetching one URL politely and safely, with httpx.
 
-For every hop of a fetch: robots.txt is consulted (fetched once per host and pass), the
-host is resolved and its addresses checked (`crawler.netguard`), the request waits for the
-host's slot (`crawler.politeness`) and is sent to the checked address. Redirects are
+For every hop of a fetch: robots.txt is consulted (read once per host and pass, and
+between passes kept while fresh: `crawler.robots`), the host is resolved and its
+addresses checked (`crawler.netguard`), the request waits for the host's slot
+(`crawler.politeness`) and is sent to the checked address. Redirects are
 followed here, not by httpx, so each hop gets the same checks. Bodies are streamed and
 cut at `max_bytes` of decoded bytes, which also stops decompression bombs. Every request,
 refused ones included, becomes one `fetches` row through `record`.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -34,14 +35,21 @@ from crawler.errors import (
 )
 from crawler.netguard import NetworkPolicy, safe_address
 from crawler.politeness import HostPacer
-from crawler.robots import MAX_ROBOTS_BYTES, RobotsRules, rules_for_response
+from crawler.robots import (
+    MAX_ROBOTS_BYTES,
+    CachedRobots,
+    RobotsCache,
+    RobotsRules,
+    cacheable,
+    robots_expiry,
+    rules_for_response,
+)
 
 MAX_REDIRECTS = 10
 MAX_ATTEMPTS = 3
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 BACKOFF_BASE = 2.0  # seconds before the first retry; doubles each time
-RETRY_AFTER_CAP = 300.0  # a longer Retry-After gives the URL up for this pass
 BOMB_RATIO = 100  # decoded bytes per byte on the wire beyond which a body is a bomb
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
 
@@ -62,6 +70,7 @@ class FetchLimits:
     timeout: float = 20.0
     max_bytes: int = 5_000_000
     concurrency: int = 8
+    retry_after_cap: float = 300.0  # a longer Retry-After gives the URL up for this pass
 
 
 @dataclass
@@ -109,8 +118,10 @@ class Fetcher:
         policy: NetworkPolicy,
         record: Recorder,
         limits: FetchLimits = FetchLimits(),
+        robots_cache: RobotsCache | None = None,
     ) -> None:
         self.clock = clock
+        self.robots_cache = robots_cache
         self.pacer = pacer
         self.policy = policy
         self.record = record
@@ -135,6 +146,23 @@ class Fetcher:
         max_bytes: int | None = None,
     ) -> Page:
         """GET a URL, following redirects; raise a FetchError unless it ends 2xx or 304."""
+        try:
+            page = await self._follow(url, who, headers, accept, max_bytes)
+        except RedirectError as error:
+            # Each hop has its row already; the refusal gets its own, under the URL asked for.
+            await self._record(url, who, None, error, 0, 0.0)
+            raise
+        page.url = url
+        return self._ensure_success(page)
+
+    async def _follow(
+        self,
+        url: str,
+        who: Identity,
+        headers: dict[str, str] | None,
+        accept: Accept | None,
+        max_bytes: int | None,
+    ) -> Page:
         current, visited = url, {url}
         for _hop in range(MAX_REDIRECTS + 1):
             await self._checked_address(current, who)
@@ -142,8 +170,7 @@ class Fetcher:
             page = await self._request_with_retries(current, who, headers, accept, max_bytes)
             target = self._redirect_target(page)
             if target is None:
-                page.url = url
-                return self._ensure_success(page)
+                return page
             if target in visited:
                 raise RedirectError(url, f"redirect loop at {target}")
             visited.add(target)
@@ -179,17 +206,53 @@ class Fetcher:
 
     async def _load_robots(self, origin: str, who: Identity) -> RobotsRules:
         robots_url = f"{origin}/robots.txt"
+        cached = await self.robots_cache.load(origin) if self.robots_cache else None
+        if cached is not None and cached.expires > self.clock.now():
+            return rules_for_response(robots_url, cached.status, cached.body)
+        headers = cached.validators() if cached is not None else None
+        status, page = await self._fetch_robots(robots_url, who, headers)
+        fresh = self._robots_entry(status, page, cached)
+        if fresh is not None and self.robots_cache is not None:
+            await self.robots_cache.save(origin, fresh)
+        if fresh is not None:
+            return rules_for_response(robots_url, fresh.status, fresh.body)
+        return rules_for_response(robots_url, status, page.body if page else b"")
+
+    async def _fetch_robots(
+        self, robots_url: str, who: Identity, headers: dict[str, str] | None
+    ) -> tuple[int, Page | None]:
+        """(status, final page) of robots.txt after redirects; 404 after too many of them."""
         current = robots_url
         for _hop in range(5):
             try:
-                page = await self._request_with_retries(current, who, None, None, MAX_ROBOTS_BYTES)
+                page = await self._request_with_retries(
+                    current, who, headers, None, MAX_ROBOTS_BYTES
+                )
             except (TransportError, HTTPStatusError, UnresolvableHost) as error:
                 raise HostDeferred(robots_url, f"robots.txt unreachable: {error}") from error
             target = self._redirect_target(page)
             if target is None:
-                return rules_for_response(robots_url, page.status, page.body)
-            current = target
-        return rules_for_response(robots_url, 404, b"")
+                return page.status, page
+            current, headers = target, None
+        return 404, None
+
+    def _robots_entry(
+        self, status: int, page: Page | None, cached: CachedRobots | None
+    ) -> CachedRobots | None:
+        """What to keep of a robots.txt answer; a 304 renews the kept one."""
+        now = self.clock.now()
+        if page is not None and page.not_modified and cached is not None:
+            expires = robots_expiry(page.headers.get("cache-control"), now)
+            return replace(cached, expires=expires)
+        if page is None or not cacheable(status):
+            return None
+        return CachedRobots(
+            status,
+            page.body,
+            page.headers.get("etag"),
+            page.headers.get("last-modified"),
+            robots_expiry(page.headers.get("cache-control"), now),
+        )
 
     async def _check_robots(self, url: str, who: Identity) -> None:
         rules = await self.robots_rules(url, who)
@@ -221,7 +284,7 @@ class Fetcher:
             if page.status not in RETRY_STATUSES:
                 return page
             wait = retry_after_seconds(page.headers.get("retry-after"), self.clock.now())
-            if wait is not None and wait > RETRY_AFTER_CAP:
+            if wait is not None and wait > self.limits.retry_after_cap:
                 raise HTTPStatusError(url, page.status, retry_at=self.clock.now() + wait)
             if last:
                 return page

@@ -3,10 +3,16 @@
 A 2xx file is parsed (protego: wildcards, `$`, Allow/Disallow precedence, Crawl-delay,
 Sitemap lines). A missing file (4xx) allows everything, as RFC 9309 says. A 5xx or an
 unreachable host means we cannot know the rules, so the host is deferred for this pass.
+
+A 2xx or 4xx answer is kept between passes (`robots_cache`) and reused until it expires:
+after the response's `max-age`, at most 24 hours as RFC 9309 asks; then it is revalidated
+with a conditional GET, so an unchanged file costs a 304 once a day.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from protego import Protego
@@ -14,6 +20,8 @@ from protego import Protego
 from crawler.errors import HostDeferred
 
 MAX_ROBOTS_BYTES = 500_000  # RFC 9309 asks crawlers to read at least 500 KiB
+ROBOTS_MAX_AGE = 86400.0  # RFC 9309: do not use a cached robots.txt for more than 24 hours
+MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.I)
 
 
 @dataclass(frozen=True)
@@ -48,3 +56,44 @@ def rules_for_response(robots_url: str, status: int, body: bytes) -> RobotsRules
     if 400 <= status < 500:
         return ALLOW_ALL
     raise HostDeferred(robots_url, f"robots.txt answered HTTP {status}; host skipped this pass")
+
+
+@dataclass(frozen=True)
+class CachedRobots:
+    """A robots.txt answer as kept between passes."""
+
+    status: int
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    expires: float
+
+    def validators(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+def robots_expiry(cache_control: str | None, now: float) -> float:
+    """When a robots.txt fetched `now` must be revalidated: its max-age, capped at a day."""
+    if cache_control and ("no-store" in cache_control or "no-cache" in cache_control):
+        return now
+    found = MAX_AGE.search(cache_control or "")
+    age = float(found.group(1)) if found else ROBOTS_MAX_AGE
+    return now + min(age, ROBOTS_MAX_AGE)
+
+
+def cacheable(status: int) -> bool:
+    """Only answers that settle the rules are kept; a 5xx is asked again next time."""
+    return 200 <= status < 300 or 400 <= status < 500
+
+
+@dataclass(frozen=True)
+class RobotsCache:
+    """Where a fetcher keeps robots.txt between passes (the database, via the DB thread)."""
+
+    load: Callable[[str], Awaitable[CachedRobots | None]]
+    save: Callable[[str, CachedRobots], Awaitable[None]]

@@ -109,6 +109,30 @@ class CrawlSettings(Section):
     concurrency: int = Field(
         8, gt=0, description="Hosts fetched in parallel (still one request at a time per host)."
     )
+    max_attempts: int = Field(
+        5, gt=0, description="Failed fetches of one article URL before it is given up."
+    )
+    retry_after_cap: float = Field(
+        300.0,
+        ge=0,
+        description="Seconds of `Retry-After` waited within a pass; a longer one gives the "
+        "URL up until then.",
+    )
+    failures_before_backoff: int = Field(
+        3,
+        gt=0,
+        description="Failed runs in a row after which a source rests (1 h, doubling, at "
+        "most a day).",
+    )
+    max_child_sitemaps: int = Field(
+        50, ge=0, description="Child sitemaps of a sitemap index read per pass, newest first."
+    )
+    workers: int | None = Field(
+        None,
+        ge=0,
+        description="Processes that extract and tag pages during a pass; default one per "
+        "core, 0 = in the crawler process (always so on one core).",
+    )
 
 
 class TaggingSettings(Section):

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
 from crawler.clock import Clock, iso
@@ -43,10 +43,10 @@ from crawler.errors import (
 from crawler.fetch import RETRY_STATUSES, Fetcher, Identity, Page
 from crawler.settings import CrawlSettings, Listing, Source
 from crawler.work_queue import DbThread, DueUrl, UrlQueue
-from pipelines.process import WORDPRESS_JSON, FetchedPage
+from pipelines.process import WORDPRESS_JSON, Analysis, FetchedPage
+from pipelines.store import StoreError
 
 SITEMAP_MAX_BYTES = 50_000_000  # the sitemaps.org limit, larger than an article's
-MAX_CHILD_SITEMAPS = 50
 MAX_SITEMAP_DEPTH = 2
 WORKERS_PER_SOURCE = 2
 HOST_DEFERRED_SECONDS = 3600.0
@@ -55,6 +55,16 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 class Processor(Protocol):
     def process(self, page: FetchedPage) -> Any: ...
+
+
+class StoringProcessor(Processor, Protocol):
+    def store(self, analysis: Analysis) -> Any: ...
+
+
+class Analyser(Protocol):
+    """Where the pass sends pages for the CPU-bound half of processing (`AnalysisPool`)."""
+
+    async def analyse(self, page: FetchedPage) -> Any: ...
 
 
 @dataclass
@@ -68,6 +78,8 @@ class PassContext:
     backfill: bool = False
     stop: threading.Event = field(default_factory=threading.Event)
     source_by_host: dict[str, str] = field(default_factory=dict)
+    # Set: pages are analysed there and only stored on the DB thread (`processor.store`).
+    analyser: Analyser | None = None
 
 
 @dataclass
@@ -130,6 +142,9 @@ class SourceCrawl:
         try:
             await self.discover()
             await self.fetch_due()
+        except StoreError:
+            self.ctx.stop.set()  # nothing more can be recorded: every source stops
+            raise
         except Exception as error:  # a bug must not take the other sources down
             self._error(error)
             self.endpoints_failed += 1
@@ -215,9 +230,14 @@ class SourceCrawl:
             return None, row
         return page, row
 
-    async def _add(self, items: list[Listed], poll: dict[str, Any]) -> list[Listed]:
+    async def _add(self, items: list[Listed], poll: dict[str, Any] | None) -> list[Listed]:
+        """Queue the new items, and save the poll row (if given) in the same transaction."""
         kept = [item for item in items if self.filter.keeps(item.url)]
-        new = await self._db(self.ctx.queue.add_with_poll, self.source.name, kept, self.now, poll)
+        queue = self.ctx.queue
+        if poll is None:
+            new = await self._db(queue.add, self.source.name, kept, self.now)
+        else:
+            new = await self._db(queue.add_with_poll, self.source.name, kept, self.now, poll)
         self.report.discovered += len(new)
         return new
 
@@ -241,20 +261,31 @@ class SourceCrawl:
         cutoff = iso(oldest) if oldest is not None else ""
         recent = [s for s in sitemaps if not s.listed_date or s.listed_date >= cutoff]
         recent.sort(key=lambda s: s.listed_date or "", reverse=True)
-        return recent[:MAX_CHILD_SITEMAPS]
+        return recent[: self.ctx.settings.max_child_sitemaps]
 
     async def _listing(self, listing: Listing, url: str) -> None:
+        """Read a paginated listing, stopping at the first page that has not changed.
+
+        The pages' validators are saved only once the walk is over: a pass cut short
+        after page 1 must not leave page 1 "unchanged" for the next pass, which would then
+        stop there and never reach the articles on the later pages.
+        """
         next_url: str | None = url
+        polls: list[dict[str, Any]] = []
         for _page in range(listing.pages):
-            if next_url is None or self.ctx.stop.is_set():
+            if next_url is None:
+                break
+            if self.ctx.stop.is_set():
                 return
             page, poll = await self._poll(next_url, "listing")
             if page is None:
-                return
+                break
             items, next_url = parse_listing(
                 page.body, next_url, listing.links, listing.next, page.content_type
             )
-            await self._add(items, poll)
+            await self._add(items, None)
+            polls.append(poll)
+        await self._db(self.ctx.queue.save_polls, polls)
 
     async def _wordpress(self, homepage: str) -> None:
         oldest = self._oldest()
@@ -363,7 +394,9 @@ class SourceCrawl:
             listed_date=due.listed_date,
         )
         try:
-            result = await self._db(self._process_and_mark, page)
+            result = await self._analyse_and_store(page)
+        except StoreError:
+            raise
         except Exception as error:  # bad input in one page must not stop the pass
             self._error(error)
             await self._db(self.ctx.queue.mark_failed, due.url, describe(error), self.now, None)
@@ -372,6 +405,17 @@ class SourceCrawl:
         self.report.new_articles += int(bool(result.created))
         if getattr(result, "full_story_url", None):
             await self._queue_full_story(result.full_story_url)
+
+    async def _analyse_and_store(self, page: FetchedPage) -> Any:
+        if self.ctx.analyser is None:
+            return await self._db(self._process_and_mark, page)
+        analysis = await self.ctx.analyser.analyse(page)
+        return await self._db(self._store_and_mark, analysis)
+
+    def _store_and_mark(self, analysis: Analysis) -> Any:
+        result = cast(StoringProcessor, self.ctx.processor).store(analysis)
+        self.ctx.queue.mark_stored(analysis.page.url, result.article_id)
+        return result
 
     def _process_and_mark(self, page: FetchedPage) -> Any:
         result = self.ctx.processor.process(page)

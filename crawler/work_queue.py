@@ -10,6 +10,7 @@ never interleave with queue writes.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,12 +20,12 @@ from sqlite_utils import Database
 
 from crawler.clock import iso, parse_iso
 from crawler.discover import Listed
+from crawler.robots import CachedRobots
+from pipelines.store import StoreError
 
 T = TypeVar("T")
-MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 3600.0
 RETRY_CAP_SECONDS = 7 * 86400.0
-FAILURES_BEFORE_BACKOFF = 3
 SOURCE_BACKOFF_BASE = 3600.0
 SOURCE_BACKOFF_CAP = 86400.0
 
@@ -37,8 +38,12 @@ class DbThread:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crawl-db")
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """Run `function` on the DB thread; a database that cannot be written is StoreError."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, function, *args)
+        try:
+            return await loop.run_in_executor(self._executor, function, *args)
+        except sqlite3.OperationalError as error:
+            raise StoreError(str(error)) from error
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
@@ -63,8 +68,12 @@ def retry_delay(attempts: int) -> float:
 
 
 class UrlQueue:
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self, db: Database, max_attempts: int = 5, failures_before_backoff: int = 3
+    ) -> None:
         self.db = db
+        self.max_attempts = max_attempts
+        self.failures_before_backoff = failures_before_backoff
 
     # discovery
 
@@ -113,7 +122,7 @@ class UrlQueue:
             "AND (next_try IS NULL OR next_try <= ?) "
             "AND (? IS NULL OR listed_date IS NULL OR listed_date >= ?) "
             "ORDER BY listed_date DESC NULLS LAST, first_seen DESC, url LIMIT ?",
-            [source, MAX_ATTEMPTS, iso(now), cutoff, cutoff, limit],
+            [source, self.max_attempts, iso(now), cutoff, cutoff, limit],
         ).fetchall()
         return [DueUrl(*row) for row in rows]
 
@@ -158,6 +167,11 @@ class UrlQueue:
     def save_poll(self, row: dict[str, Any]) -> None:
         self.db["polls"].upsert(row, pk="url")
 
+    def save_polls(self, rows: list[dict[str, Any]]) -> None:
+        with self.db.atomic():
+            for row in rows:
+                self.save_poll(row)
+
     def add_with_poll(
         self, source: str, items: list[Listed], now: float, poll: dict[str, Any]
     ) -> list[Listed]:
@@ -166,6 +180,33 @@ class UrlQueue:
             new = self.add(source, items, now)
             self.save_poll(poll)
         return new
+
+    # robots.txt kept between passes
+
+    def cached_robots(self, origin: str) -> CachedRobots | None:
+        row = self.db.execute(
+            "SELECT status, body, etag, last_modified, expires FROM robots_cache WHERE origin = ?",
+            [origin],
+        ).fetchone()
+        if row is None:
+            return None
+        return CachedRobots(row[0], row[1], row[2], row[3], parse_iso(row[4]))
+
+    def save_robots(self, origin: str, robots: CachedRobots, now: float) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO robots_cache "
+            "(origin, status, body, etag, last_modified, fetched, expires) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                origin,
+                robots.status,
+                robots.body,
+                robots.etag,
+                robots.last_modified,
+                iso(now),
+                iso(robots.expires),
+            ],
+        )
 
     # fetch log and runs
 
@@ -192,8 +233,8 @@ class UrlQueue:
             if row[1] != "failed":
                 break
             failed += 1
-        if failed < FAILURES_BEFORE_BACKOFF:
+        if failed < self.failures_before_backoff:
             return None
-        rest = SOURCE_BACKOFF_BASE * 2 ** (failed - FAILURES_BEFORE_BACKOFF)
+        rest = SOURCE_BACKOFF_BASE * 2 ** (failed - self.failures_before_backoff)
         until = parse_iso(attempts[0][0]) + min(rest, SOURCE_BACKOFF_CAP)
         return until, failed, attempts[0][3]

@@ -198,6 +198,7 @@ CREATE TABLE related (
     score REAL NOT NULL,
     PRIMARY KEY (article_id, other_id)
 );
+CREATE TABLE robots_cache (origin TEXT PRIMARY KEY, status INTEGER NOT NULL, body BLOB NOT NULL, etag TEXT, last_modified TEXT, fetched TEXT NOT NULL, expires TEXT NOT NULL);
 CREATE TABLE sources (
     name TEXT PRIMARY KEY,
     title TEXT NOT NULL,
@@ -229,6 +230,7 @@ CREATE INDEX article_entities_entity ON article_entities (entity_id, article_id)
 CREATE INDEX article_themes_by_score ON article_themes (article_id, score DESC, theme_id);
 CREATE INDEX article_themes_theme ON article_themes (theme_id, article_id);
 CREATE INDEX article_urls_article ON article_urls (article_id);
+CREATE INDEX articles_canonical_url ON articles (canonical_url);
 CREATE INDEX articles_content_hash ON articles (content_hash);
 CREATE INDEX articles_digest_date ON articles (coalesce(published, fetched));
 CREATE INDEX articles_duplicate_of ON articles (duplicate_of);

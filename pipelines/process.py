@@ -1,13 +1,18 @@
 """One fetched page through every stage: decode, extract, tag, dedupe, store.
 
-The crawler and `reprocess` both call `ArticleProcessor.process`, so a stored page
-reprocessed later comes out exactly as it did when it was fetched.
+The crawler and `reprocess` both go through `ArticleProcessor`, so a stored page
+reprocessed later comes out exactly as it did when it was fetched. The work is split in
+two: `ArticleAnalyser.analyse` (decode, extract, tag, compress: pure CPU, no database,
+its result picklable) can run in worker processes, while `ArticleProcessor.store` (one
+transaction: raw page, article, tags, duplicate links) stays on the one writer.
+`process(page)` is the two in a row.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -16,8 +21,15 @@ from pipelines.canonical import canonicalise_url
 from pipelines.decode import decode_html
 from pipelines.dedupe import Deduplicator
 from pipelines.extract import ExtractedArticle, SiteRules, extract_article, extract_wordpress_post
-from pipelines.store import content_hash, replace_tags, save_raw_page, upsert_article
-from pipelines.tag import Tagger, TagResult
+from pipelines.store import (
+    COMPRESSION,
+    compress,
+    content_hash,
+    replace_tags,
+    save_compressed_page,
+    upsert_article,
+)
+from pipelines.tag import Tagger, TagResult, load_taxonomy
 
 WORDPRESS_JSON = "application/vnd.pivotwatch.wordpress-post+json"
 
@@ -45,6 +57,61 @@ class ProcessedArticle:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What a page yields before anything is stored; plain values, so it crosses processes.
+
+    `page` keeps its metadata without the body; `raw` is the body compressed for raw_pages.
+    """
+
+    page: FetchedPage
+    raw: bytes
+    row: dict[str, Any]
+    themes: list[dict[str, Any]]
+    entities: list[dict[str, Any]]
+    relevant: bool
+
+
+class ArticleAnalyser:
+    """Decode, extract, tag and compress one page; touches no database."""
+
+    def __init__(self, tagger: Tagger, rules: dict[str, SiteRules]) -> None:
+        self.tagger = tagger
+        self.rules = rules
+
+    def extract(self, page: FetchedPage) -> ExtractedArticle:
+        rules = self.rules.get(page.source)
+        if page.content_type == WORDPRESS_JSON:
+            post = json.loads(page.body.decode("utf-8"))
+            return extract_wordpress_post(post, rules)
+        html = decode_html(page.body, page.content_type)
+        return extract_article(html, page.final_url or page.url, rules, page.listed_date)
+
+    def analyse(self, page: FetchedPage) -> Analysis:
+        article = self.extract(page)
+        tags = self.tagger.tag(article.text, article.title)
+        row = ArticleProcessor.article_row(page, article, tags.relevance, tags.relevant)
+        themes, entities = tag_rows(tags)
+        return Analysis(
+            replace(page, body=b""), compress(page.body), row, themes, entities, tags.relevant
+        )
+
+
+@dataclass(frozen=True)
+class AnalyserSpec:
+    """Plain values from which a worker process builds its own analyser once."""
+
+    taxonomy_path: Path
+    relevance_threshold: float
+    theme_threshold: float
+    rules: dict[str, SiteRules]
+
+    def build(self) -> ArticleAnalyser:
+        taxonomy = load_taxonomy(self.taxonomy_path)
+        tagger = Tagger(taxonomy, self.relevance_threshold, self.theme_threshold)
+        return ArticleAnalyser(tagger, self.rules)
+
+
 class ArticleProcessor:
     """Turns fetched pages into stored, tagged articles; one transaction per article."""
 
@@ -58,31 +125,34 @@ class ArticleProcessor:
         self.db = db
         self.tagger = tagger
         self.rules = rules
+        self.analyser = ArticleAnalyser(tagger, rules)
         self.deduplicator = deduplicator or Deduplicator(db)
 
     def extract(self, page: FetchedPage) -> ExtractedArticle:
-        rules = self.rules.get(page.source)
-        if page.content_type == WORDPRESS_JSON:
-            post = json.loads(page.body.decode("utf-8"))
-            return extract_wordpress_post(post, rules)
-        html = decode_html(page.body, page.content_type)
-        return extract_article(html, page.final_url or page.url, rules, page.listed_date)
+        return self.analyser.extract(page)
+
+    def analyse(self, page: FetchedPage) -> Analysis:
+        return self.analyser.analyse(page)
 
     def process(self, page: FetchedPage, *, save_raw: bool = True) -> ProcessedArticle:
-        article = self.extract(page)
-        tags = self.tagger.tag(article.text, article.title)
-        row = self.article_row(page, article, tags.relevance, tags.relevant)
+        return self.store(self.analyse(page), save_raw=save_raw)
+
+    def store(self, analysis: Analysis, *, save_raw: bool = True) -> ProcessedArticle:
+        """Write one analysed page in one transaction, linking it to its duplicates."""
+        page, row = analysis.page, analysis.row
         with self.db.atomic():
             if save_raw:
-                save_raw_page(self.db, self.raw_row(page))
+                save_compressed_page(self.db, self.raw_row(page, analysis.raw))
             alias_of = self._alias_target(page, row)
             if alias_of is not None:
                 return self._record_alias(page.url, alias_of)
             created = not self._exists(page.url)
             article_id = upsert_article(self.db, row)
-            replace_tags(self.db, article_id, *tag_rows(tags))
+            replace_tags(self.db, article_id, analysis.themes, analysis.entities)
             primary = self.link_duplicates(article_id, row)
-        return ProcessedArticle(article_id, created, tags.relevant, primary, row["full_story_url"])
+        return ProcessedArticle(
+            article_id, created, analysis.relevant, primary, row["full_story_url"]
+        )
 
     def _exists(self, url: str) -> bool:
         found = self.db.execute("SELECT 1 FROM articles WHERE url = ?", [url]).fetchone()
@@ -140,7 +210,7 @@ class ArticleProcessor:
         return int(found[0]) if found else None
 
     @staticmethod
-    def raw_row(page: FetchedPage) -> dict[str, Any]:
+    def raw_row(page: FetchedPage, compressed: bytes) -> dict[str, Any]:
         return {
             "url": page.url,
             "source": page.source,
@@ -148,7 +218,8 @@ class ArticleProcessor:
             "content_type": page.content_type,
             "listed_date": page.listed_date,
             "final_url": page.final_url,
-            "body": page.body,
+            "body": compressed,
+            "compression": COMPRESSION,
         }
 
     @staticmethod

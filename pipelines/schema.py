@@ -360,3 +360,17 @@ def add_dedupe_sample_counts(db: Database) -> None:
         "UPDATE dedupe_samples SET sample_count = (SELECT length(samples) / 8 "
         "FROM dedupe_sketches AS k WHERE k.article_id = dedupe_samples.article_id)"
     )
+
+
+@migrations(name="0008_robots_cache")
+def create_robots_cache(db: Database) -> None:
+    # robots.txt is kept between passes and reused while fresh (then revalidated with a
+    # conditional GET), so an unchanged pass costs one request per feed, sitemap or
+    # listing. The canonical_url index keeps the alias lookup of every stored page from
+    # scanning the whole archive.
+    db.execute(
+        "CREATE TABLE robots_cache (origin TEXT PRIMARY KEY, status INTEGER NOT NULL, "
+        "body BLOB NOT NULL, etag TEXT, last_modified TEXT, fetched TEXT NOT NULL, "
+        "expires TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX articles_canonical_url ON articles (canonical_url)")

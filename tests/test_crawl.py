@@ -159,7 +159,7 @@ def test_first_pass_fetches_new_articles_and_second_pass_costs_one_request(
 
     before = len(host.requests)
     second = crawl.run().sources[0]
-    assert host.paths()[before:] == ["/robots.txt", "/feed"]
+    assert host.paths()[before:] == ["/feed"]  # robots.txt comes from the cache
     assert (second.discovered, second.fetched, second.outcome) == (0, 0, "ok")
     assert crawl.db.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
 
@@ -175,7 +175,7 @@ def test_feed_whose_validators_lie_is_recognised_by_its_body_hash(
     crawl.run()
     before = len(host.requests)
     crawl.run()
-    assert host.paths()[before:] == ["/robots.txt", "/feed"]
+    assert host.paths()[before:] == ["/feed"]  # robots.txt comes from the cache
 
 
 def test_a_changed_feed_fetches_only_the_new_item(tmp_path: Path, web: MockWeb) -> None:
@@ -486,3 +486,49 @@ def test_stop_starts_no_new_fetch(tmp_path: Path, web: MockWeb) -> None:
         crawl.db.execute("SELECT count(*) FROM crawl_runs WHERE finished IS NOT NULL").fetchone()[0]
         == 1
     )
+
+
+def test_robots_txt_is_kept_for_a_day_then_revalidated(tmp_path: Path, web: MockWeb) -> None:
+    host = web.host()
+    rules = "User-agent: *\nDisallow: /private/\n"
+
+    def robots(request: Any) -> Reply:
+        if request.headers.get("If-None-Match") == '"r1"':
+            return Reply(304)
+        return Reply(200, rules, {"Content-Type": "text/plain", "ETag": '"r1"'})
+
+    host.route("/robots.txt", robots).route("/feed", etag_feed(rss(host, [])))
+    crawl = Crawl(tmp_path, [source("one", host, feeds=[host.url("feed")])])
+    crawl.run()
+    crawl.clock.time += 23 * 3600
+    before = len(host.requests)
+    crawl.run()
+    assert host.paths()[before:] == ["/feed"]
+    crawl.clock.time += 2 * 3600
+    before = len(host.requests)
+    crawl.run()
+    assert host.paths()[before:] == ["/robots.txt", "/feed"]
+    assert host.requests[before].headers.get("If-None-Match") == '"r1"'
+    before = len(host.requests)
+    crawl.run()  # the 304 renewed the kept copy for another day
+    assert host.paths()[before:] == ["/feed"]
+
+
+def test_robots_txt_max_age_shortens_its_stay(tmp_path: Path, web: MockWeb) -> None:
+    host = web.host()
+    host.route("/robots.txt", Reply(200, "User-agent: *\n", {"Cache-Control": "max-age=600"}))
+    host.route("/feed", etag_feed(rss(host, [])))
+    crawl = Crawl(tmp_path, [source("one", host, feeds=[host.url("feed")])])
+    crawl.run()
+    crawl.clock.time += 601
+    before = len(host.requests)
+    crawl.run()
+    assert host.paths()[before:] == ["/robots.txt", "/feed"]
+
+
+def test_a_server_error_on_robots_txt_is_not_kept(tmp_path: Path, web: MockWeb) -> None:
+    host = web.host()
+    host.route("/robots.txt", Reply(503)).route("/feed", etag_feed(rss(host, [])))
+    crawl = Crawl(tmp_path, [source("one", host, feeds=[host.url("feed")])])
+    crawl.run()
+    assert crawl.db.execute("SELECT count(*) FROM robots_cache").fetchone() == (0,)

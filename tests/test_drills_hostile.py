@@ -109,11 +109,6 @@ def test_the_self_referencing_sitemap_index_is_read_a_bounded_number_of_times(
     assert 1 <= len(reads) <= 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawler/fetch.py Fetcher.fetch raises RedirectError without a fetches row: the "
-    "refusal is only in urls.last_error, each hop is logged as a plain 302",
-)
 def test_a_redirect_refusal_has_its_own_fetches_row(hostile: HostilePass) -> None:
     host = hostile.web.trap_urls()["loop/0"].removesuffix("loop/0")
     errors = hostile.db.execute(

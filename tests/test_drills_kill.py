@@ -59,12 +59,6 @@ def kill_when_requested(command: list[str], web: SampleWeb, path: str) -> bool:
     return False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawler/sourcecrawl.py SourceCrawl._listing returns at the first unchanged page: "
-    "page 1's poll row was committed before page 2 was read, so after the kill page 2 is "
-    "never fetched again and its articles are never discovered",
-)
 def test_a_kill_between_listing_pages_loses_no_article(web: SampleWeb, tmp_path: Path) -> None:
     db_path = tmp_path / "pivotwatch.db"
     settings = write_settings(tmp_path, web.sources_toml(), db_path)

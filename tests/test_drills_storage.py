@@ -128,12 +128,6 @@ def test_a_full_disk_fails_the_pass_and_the_next_pass_recovers(
     assert_consistent(db)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawler/crawl.py crawl_once lets sqlite3.OperationalError through: the CLI says "
-    "'Error: unexpected OperationalError: disk I/O error (set PIVOTWATCH_DEBUG=1 ...)', "
-    "and asyncio may also log the other sources' tracebacks",
-)
 def test_a_full_disk_is_one_clear_error(full_disk_pass: tuple[CrawlRun, Path, Path]) -> None:
     run, _settings, db_path = full_disk_pass
     errors = [line for line in run.stderr.splitlines() if line.startswith("Error: ")]

@@ -1,0 +1,73 @@
+"""The CPU-bound half of processing (decode, extract, tag, compress) in worker processes.
+
+One writer thread cannot also extract: at tens of milliseconds of CPU per page it would
+cap a pass at a few dozen articles a second whatever the cores. Workers come from a
+forkserver (never forked from a process whose threads may hold locks), build their own
+analyser once from plain values, and ignore SIGINT and SIGTERM: the pass that owns them
+decides when they stop, and they exit by themselves when it dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from pipelines.process import AnalyserSpec, Analysis, ArticleAnalyser, FetchedPage
+
+log = logging.getLogger("pivotwatch.analysis")
+
+PRELOAD = ["pipelines.process"]
+_analyser: ArticleAnalyser | None = None
+
+
+def worker_count(setting: int | None) -> int:
+    """Worker processes for a pass: the setting, else one per core; 0 on one core."""
+    cores = os.cpu_count() or 1
+    if cores == 1:
+        return 0
+    return cores if setting is None else setting
+
+
+def _start_worker(spec: AnalyserSpec) -> None:
+    global _analyser
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _analyser = spec.build()
+
+
+def _analyse(page: FetchedPage) -> Analysis:
+    if _analyser is None:
+        raise RuntimeError("analysis worker used before its initializer ran")
+    return _analyser.analyse(page)
+
+
+class AnalysisPool:
+    """Analyses pages in worker processes; falls back to `fallback` if the pool breaks."""
+
+    def __init__(self, spec: AnalyserSpec, workers: int, fallback: ArticleAnalyser) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(spec,)
+        )
+        self._fallback = fallback
+
+    async def analyse(self, page: FetchedPage) -> Analysis:
+        if self._executor is not None:
+            loop = asyncio.get_running_loop()
+            try:
+                return await loop.run_in_executor(self._executor, _analyse, page)
+            except BrokenProcessPool as error:
+                log.warning("analysis workers died (%s); analysing in process", error)
+                self._executor = None
+        return await asyncio.to_thread(self._fallback.analyse, page)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
