@@ -123,11 +123,18 @@ def block_authors(cleaned: CleanedText) -> list[str]:
     return [name.strip() for name in names if isinstance(name, str) and name.strip()]
 
 
+TEASER_MAX_WORDS = 400
+
+
 def assemble(
     cleaned: CleanedText, meta: PageMetadata, data: DataBody | None, link: str | None
 ) -> ExtractedArticle:
     """The article from cleaned text, page metadata and any body the page held as data."""
     text = "\n\n".join(cleaned.paragraphs)
+    words = count_words(text)
+    # The "Read the full story" line is often a link-only paragraph that the main-block
+    # selection already dropped; the link itself still marks a short page as a teaser.
+    teaser = cleaned.flags.teaser or (link is not None and words < TEASER_MAX_WORDS)
     published, published_from, precision = date_fields(meta.published)
     updated, updated_from, _ = date_fields(meta.updated)
     return ExtractedArticle(
@@ -146,11 +153,11 @@ def assemble(
         accessible_for_free=meta.accessible_for_free,
         text=text,
         summary=lead_summary(cleaned.paragraphs),
-        word_count=count_words(text),
+        word_count=words,
         paywalled=cleaned.flags.paywalled,
         paywall_reason=cleaned.flags.paywall_reason,
-        teaser=cleaned.flags.teaser,
-        full_story_url=link if cleaned.flags.teaser else None,
+        teaser=teaser,
+        full_story_url=link if teaser else None,
         structured=cleaned.structured,
     )
 

@@ -127,3 +127,19 @@ def test_a_selector_the_parser_rejects_falls_back_to_the_generic_extractor() -> 
     rules = SiteRules(content="div[", remove=("..x",))
     article = extract_article(page(paragraphs(4)), "https://example.org/a", rules)
     assert article.text.startswith(SENTENCE)
+
+
+def test_a_short_page_whose_full_story_link_was_dropped_is_still_a_teaser() -> None:
+    body = " ".join(["Moscow and Beijing talk about the Far East at every forum."] * 8)
+    page = (
+        "<html><body><main><article><h1>Uneven partnership</h1>"
+        f"<div class='repost-body'><p>{body}</p><p>{body}</p></div>"
+        "<p class='full-story'><a href='https://thediplomat.com/2026/11/uneven/'>"
+        "Read the full story at The Diplomat</a></p></article>"
+        "<aside><h2>Most Popular</h2><ol><li><a href='#'>Other</a></li></ol></aside>"
+        "</main></body></html>"
+    )
+    article = extract_article(page, "https://digest.example/reposts/uneven.html")
+    assert article.teaser
+    assert article.full_story_url == "https://thediplomat.com/2026/11/uneven/"
+    assert "Read the full story" not in article.text
