@@ -2,8 +2,9 @@
 
 Each benchmark is a script in this folder, run as its own process (so one's memory never
 counts against another's peak RSS) with a timeout, inside one overall budget that keeps
-`make bench` under 30 minutes on a 2-core machine. A benchmark writes its table(s) to
-`bench-results/*.md`; every file written while it ran goes into the summary under its name.
+`make bench` under 30 minutes on a 2-core machine. `bench_NAME.py` writes its table to
+`bench-results/NAME.md` (`drills.py` to `drills.md`); the summary gathers those written
+during this run.
 
     python tests/benchmarks/run_all.py [--only bench_e2e.py ...] [--budget SECONDS]
 
@@ -84,7 +85,7 @@ def run_benchmark(script: str, arguments: tuple[str, ...], limit: float) -> Outc
         errors.seek(0)
         stderr = errors.read().decode("utf-8", "replace")
     sys.stderr.write(stderr)
-    tables = tables_written_since(started_wall)
+    tables = tables_written_since(table_name(script), started_wall)
     status = describe_exit(code, limit, stderr, tables)
     return Outcome(script, status, time.monotonic() - started, tables)
 
@@ -111,11 +112,15 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def tables_written_since(moment: float) -> list[Path]:
-    if not RESULTS.exists():
-        return []
-    found = [p for p in RESULTS.glob("*.md") if p != SUMMARY and p.stat().st_mtime >= moment]
-    return sorted(found)
+def table_name(script: str) -> str:
+    """bench_e2e.py writes e2e.md, drills.py drills.md."""
+    return script.removeprefix("bench_").removesuffix(".py") + ".md"
+
+
+def tables_written_since(name: str, moment: float) -> list[Path]:
+    # By name as well as by time: other runs may write other tables meanwhile.
+    path = RESULTS / name
+    return [path] if path.exists() and path.stat().st_mtime >= moment else []
 
 
 def machine_line() -> str:
