@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipelines.dates import DateCandidate, pick_date
 
@@ -146,13 +146,31 @@ def read_title(tree: LexborHTMLParser, metas: dict[str, list[str]], ld: list[dic
     """Headline: JSON-LD, then OpenGraph/Twitter, then <h1>, then <title> minus site name."""
     title = clean_value(ld_value(ld, "headline")) or first_meta(metas, "og:title", "twitter:title")
     if title:
-        return title
+        return without_site_name(title, first_meta(metas, "og:site_name"), tree.css_first("h1"))
     heading = tree.css_first("h1")
     if heading is not None and clean_value(heading.text()):
         return clean_value(heading.text())
     node = tree.css_first("title")
     text = clean_value(node.text()) if node is not None else None
     return SITE_SUFFIX.sub("", text) if text else None
+
+
+TITLE_SEPARATOR = re.compile(r"\s+[-|–—:·]\s+")
+
+
+def without_site_name(title: str, site_name: str | None, heading: LexborNode | None) -> str:
+    """ "Courting Russia - Policy Forum" becomes "Courting Russia" when the tail is the
+    site's name or the head is the page's own <h1>; a title that merely has a dash stays."""
+    separators = list(TITLE_SEPARATOR.finditer(title))
+    if not separators:
+        return title
+    last = separators[-1]
+    head, tail = title[: last.start()], title[last.end() :]
+    h1 = " ".join(heading.text().split()) if heading is not None else ""
+    same_site = bool(site_name) and tail.strip().lower() == (site_name or "").strip().lower()
+    if same_site or (h1 and head == h1):
+        return head
+    return title
 
 
 def read_authors(tree: LexborHTMLParser, metas: dict[str, list[str]], ld: list[dict]) -> list[str]:

@@ -99,3 +99,21 @@ def test_title_falls_back_to_h1_then_title_without_site_name() -> None:
     with_h1 = read_metadata(LexborHTMLParser("<h1>Pacific Fleet drills</h1>"), None)
     with_title = read_metadata(LexborHTMLParser("<title>Kuril talks - Example News</title>"), None)
     assert (with_h1.title, with_title.title) == ("Pacific Fleet drills", "Kuril talks")
+
+
+@pytest.mark.parametrize(
+    ("head", "title"),
+    [
+        ("<meta property='og:site_name' content='Policy Forum'>", "Courting Moscow"),
+        ("<meta property='og:site_name' content='Elsewhere'>", "Courting Moscow - Policy Forum"),
+        ("", "Courting Moscow"),
+    ],
+    ids=["site-name-tail", "other-tail-kept", "h1-head"],
+)
+def test_site_name_is_dropped_from_the_og_title(head: str, title: str) -> None:
+    h1 = "<h1>Courting Moscow</h1>" if "og:site_name" not in head else "<h1>Other</h1>"
+    page = (
+        f"<html><head><meta property='og:title' content='Courting Moscow - Policy Forum'>{head}"
+        f"</head><body>{h1}<p>Text.</p></body></html>"
+    )
+    assert read_metadata(LexborHTMLParser(page), None, {}).title == title

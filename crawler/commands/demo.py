@@ -90,9 +90,7 @@ def demo(app: App, no_serve: bool, web_only: bool) -> None:
     db_path = app.db_override or app.settings.db.with_name("demo.db")
     web = SampleWeb(date.today()).start()
     try:
-        config = write_demo_config(
-            app, app.settings.db.parent / "demo", web.sources_toml(), db_path
-        )
+        config = write_demo_config(app, db_path.parent / "demo", web.sources_toml(), db_path)
         demo_app = App(config_path=config, log_format=app.log_format)
         if web_only:
             _serve_web_until_interrupted(web, config)
