@@ -320,7 +320,8 @@ class CrawlRun:
     stdout: str
     stderr: str
     seconds: float
-    peak_rss_mb: float
+    peak_rss_mb: float  # the largest single process (the child or a reaped descendant)
+    peak_tree_rss_mb: float  # the child and all its descendants together, sampled
     timed_out: bool
 
 
@@ -354,7 +355,7 @@ def run_measured(
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=out, stderr=err, preexec_fn=preexec_fn)
-        status, usage, timed_out = _wait_with_usage(process, started + timeout)
+        status, usage, timed_out, tree_kb = _wait_with_usage(process, started + timeout)
         seconds = time.monotonic() - started
         out.seek(0)
         err.seek(0)
@@ -364,18 +365,38 @@ def run_measured(
             stderr=err.read().decode("utf-8", "replace"),
             seconds=seconds,
             peak_rss_mb=usage.ru_maxrss / 1024,  # Linux reports KiB
+            peak_tree_rss_mb=max(tree_kb, usage.ru_maxrss) / 1024,
             timed_out=timed_out,
         )
 
 
-def _wait_with_usage(process: subprocess.Popen, deadline: float) -> tuple[int, Any, bool]:
-    timed_out = False
+def _wait_with_usage(process: subprocess.Popen, deadline: float) -> tuple[int, Any, bool, int]:
+    timed_out, tree_kb = False, 0
     while True:
+        # Sampled before reaping: worker processes' memory adds up, which wait4 cannot show.
+        tree_kb = max(tree_kb, tree_rss_kb(process.pid))
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             process.returncode = os.waitstatus_to_exitcode(status)
-            return status, usage, timed_out
+            return status, usage, timed_out, tree_kb
         if time.monotonic() > deadline and not timed_out:
             process.kill()
             timed_out = True
-        time.sleep(0.02)
+        time.sleep(0.05)
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants now, from /proc (Linux)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue  # gone meanwhile
+        total += next(
+            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
+        )
+        pending += [int(child) for child in children]
+    return total
