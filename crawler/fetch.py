@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -129,6 +130,7 @@ class Fetcher:
         self._in_flight = asyncio.Semaphore(limits.concurrency)
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._robots: dict[str, asyncio.Future[RobotsRules]] = {}
+        self._tls: ssl.SSLContext | None = None
         self._pin_addresses = not any(os.environ.get(name) for name in PROXY_VARIABLES)
 
     async def close(self) -> None:
@@ -378,8 +380,15 @@ class Fetcher:
                 timeout=httpx.Timeout(self.limits.timeout),
                 follow_redirects=False,
                 trust_env=True,
+                verify=self._tls_context(),
             )
         return self._clients[key]
+
+    def _tls_context(self) -> ssl.SSLContext:
+        # Loading the CA bundle takes tens of milliseconds: once per pass, not per host.
+        if self._tls is None:
+            self._tls = httpx.create_ssl_context(trust_env=True)
+        return self._tls
 
     async def _read(
         self, url: str, response: httpx.Response, accept: Accept | None, max_bytes: int | None

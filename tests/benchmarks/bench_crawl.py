@@ -8,6 +8,10 @@ read from `RUSAGE_CHILDREN` by a small wrapper process, so each run is measured 
 
 Reports articles/s, requests per article, peak RSS, the cost of a second pass with
 nothing new, and peak RSS of a pass over a database already holding 100,000 articles.
+One article in ten is a syndicated copy of a page other hosts serve too; the others are
+distinct texts (`Site.page`). Peak RSS is the crawler process's; its analysis worker
+processes are added in "with workers" (the process tree's resident memory, sampled
+from /proc every 0.25 s).
 
     python tests/benchmarks/bench_crawl.py [--hosts 20] [--articles 250]
 """
@@ -36,15 +40,46 @@ RESULTS = ROOT / "bench-results" / "crawl.md"
 PIVOTWATCH = ROOT / ".venv" / "bin" / "pivotwatch"
 THEMES = ROOT / "config" / "themes.toml"
 STORED_ARTICLES = 100_000
+COPY_EVERY = 10  # one article in ten is a syndicated copy of a page other hosts also serve
+TEXT_RUN = re.compile(rb"(?<=>)[^<>]{40,}(?=<)")  # text between tags, long enough to be prose
 CANONICAL = re.compile(rb"<link[^>]+rel=[\"']?canonical[^>]*>|<meta[^>]+og:url[^>]*>", re.I)
 
 WRAPPER = """
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, tempfile, time
+
+def tree_kb(root):
+    # Resident KB of the process and all its descendants (analysis workers), from /proc.
+    parents, rss = {}, {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                parents[int(pid)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{pid}/statm") as statm:
+                rss[int(pid)] = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, grew = {root}, True
+    while grew:
+        found = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= found
+        grew = bool(found)
+    return sum(rss.get(pid, 0) for pid in tree)
+
 start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-print(json.dumps({"seconds": time.perf_counter() - start, "code": done.returncode,
-                  "stdout": done.stdout[-2000:], "stderr": done.stderr[-2000:],
-                  "peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    child = subprocess.Popen(sys.argv[1:], stdout=out, stderr=err, text=True)
+    tree_peak = 0
+    while child.poll() is None:
+        tree_peak = max(tree_peak, tree_kb(child.pid))
+        time.sleep(0.25)
+    seconds = time.perf_counter() - start
+    out.seek(0)
+    err.seek(0)
+    stdout, stderr = out.read(), err.read()
+print(json.dumps({"seconds": seconds, "code": child.returncode,
+                  "stdout": stdout[-2000:], "stderr": stderr[-2000:],
+                  "peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                  "tree_peak_kb": tree_peak}))
 """
 
 
@@ -61,6 +96,13 @@ def realistic_pages(limit: int) -> list[bytes]:
         if len(chosen) == limit:
             break
     return chosen
+
+
+def marked(text: bytes, tag: str) -> bytes:
+    """The text with `q<tag>` appended to every other word: each word pair then differs."""
+    words = text.split(b" ")
+    words[1::2] = [word + b"q" + tag.encode() if word else word for word in words[1::2]]
+    return b" ".join(words)
 
 
 class Site:
@@ -117,9 +159,17 @@ class Site:
         return 404, "text/plain", b"not found"
 
     def page(self, n: int) -> bytes:
-        """A real page made unique: its own title line, and no canonical link to share."""
+        """A real page with its own title line and no canonical link to share.
+
+        Every COPY_EVERY-th article keeps the original text, so it is a near-duplicate of
+        the other hosts' copies of that page (syndication); in the others every other word
+        is marked, so their texts are distinct pieces, as most articles of a real crawl
+        are, at the same length.
+        """
         page = self.pages[(n + self.index * 7) % len(self.pages)]
         page = CANONICAL.sub(b"", page)
+        if n % COPY_EVERY:
+            page = TEXT_RUN.sub(lambda m: marked(m.group(0), f"{self.index}q{n}"), page)
         unique = f"<h1>Story {self.index}-{n}</h1><p>Dispatch {self.index}-{n}.</p>".encode()
         return re.sub(rb"(<body[^>]*>)", lambda m: m.group(1) + unique, page, count=1, flags=re.I)
 
@@ -153,12 +203,18 @@ class Site:
         )
 
 
-def write_config(folder: Path, sites: list[Site], per_pass: int) -> Path:
+def per_pass(articles: int) -> int:
+    """Room for every listed article and the full-story links some teaser pages carry, so
+    the first pass leaves nothing queued and the second pass has nothing to fetch."""
+    return 2 * articles
+
+
+def write_config(folder: Path, sites: list[Site], budget: int) -> Path:
     (folder / "sources.toml").write_text("\n".join(site.source_toml() for site in sites))
     settings = folder / "settings.toml"
     settings.write_text(
         f'db = "pivotwatch.db"\nthemes = "{THEMES}"\n[crawl]\nmin_delay = 0\n'
-        f"max_articles_per_pass = {per_pass}\nmax_age_days = 30\n"
+        f"max_articles_per_pass = {budget}\nmax_age_days = 30\n"
         'allow_networks = ["127.0.0.0/8"]\n'
     )
     return settings
@@ -180,11 +236,12 @@ def count(db: Path, sql: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
 
 
-def total_requests(sites: list[Site]) -> tuple[int, int]:
-    """(all requests, article page requests) the sites have answered so far."""
+def total_requests(sites: list[Site]) -> tuple[int, int, int]:
+    """(all requests, article page requests, robots.txt requests) answered so far."""
     everything = sum(sum(site.requests.values()) for site in sites)
     articles = sum(n for site in sites for path, n in site.requests.items() if "/story-" in path)
-    return everything, articles
+    robots = sum(site.requests["/robots.txt"] for site in sites)
+    return everything, articles, robots
 
 
 def seed_stored_articles(db: Path, sites: list[Site]) -> None:
@@ -231,7 +288,9 @@ def measure(sites: list[Site], settings: Path) -> dict:
     before = total_requests(sites)
     result = run_crawl(settings)
     after = total_requests(sites)
-    result["requests"], result["article_requests"] = after[0] - before[0], after[1] - before[1]
+    result["requests"], result["article_requests"], result["robots_requests"] = (
+        now - then for now, then in zip(after, before, strict=True)
+    )
     return result
 
 
@@ -247,7 +306,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "fresh"
         fresh.mkdir()
-        settings = write_config(fresh, sites, args.articles)
+        settings = write_config(fresh, sites, per_pass(args.articles))
         first = measure(sites, settings)
         db = fresh / "pivotwatch.db"
         stored = count(db, "SELECT count(*) FROM articles")
@@ -255,7 +314,7 @@ def main() -> None:
         loaded = Path(tmp) / "loaded"
         loaded.mkdir()
         seed_stored_articles(loaded / "pivotwatch.db", sites)
-        loaded_settings = write_config(loaded, sites, args.articles)
+        loaded_settings = write_config(loaded, sites, per_pass(args.articles))
         third = measure(sites, loaded_settings)
         loaded_stored = count(loaded / "pivotwatch.db", "SELECT count(*) FROM articles")
     endpoints = len(sites)
@@ -265,9 +324,11 @@ def main() -> None:
         ("first pass: articles/s", f"{stored / first['seconds']:.1f}"),
         ("first pass: requests per article", f"{first['requests'] / max(stored, 1):.3f}"),
         ("first pass: peak RSS (MB)", f"{first['peak_kb'] / 1024:.0f}"),
+        ("first pass: peak RSS with workers (MB)", f"{first['tree_peak_kb'] / 1024:.0f}"),
         (
             "second pass: requests",
-            f"{second['requests']} ({endpoints} feeds/sitemaps, {endpoints} robots.txt)",
+            f"{second['requests']} ({endpoints} feeds/sitemaps; "
+            f"{second['robots_requests']} of them robots.txt)",
         ),
         ("second pass: article requests", str(second["article_requests"])),
         ("second pass: seconds", f"{second['seconds']:.1f}"),
@@ -276,6 +337,14 @@ def main() -> None:
         (
             f"pass over {STORED_ARTICLES:,} stored articles: peak RSS (MB)",
             f"{third['peak_kb'] / 1024:.0f}",
+        ),
+        (
+            f"pass over {STORED_ARTICLES:,} stored articles: peak RSS with workers (MB)",
+            f"{third['tree_peak_kb'] / 1024:.0f}",
+        ),
+        (
+            f"pass over {STORED_ARTICLES:,} stored articles: articles/s",
+            f"{(loaded_stored - STORED_ARTICLES) / third['seconds']:.1f}",
         ),
     ]
     report(rows, args)
