@@ -2,7 +2,9 @@
 
 Sources run concurrently (at most `crawl.concurrency` requests in flight, one per host at a
 time), so a source whose every request fails neither stops nor slows the others. All
-database work of the pass runs on one thread, in order; network work runs on the event loop.
+database work of the pass runs on one thread, in order; network work runs on the event loop;
+extraction and tagging run in `crawl.workers` processes (`crawler.analysis`). A database
+that cannot be written stops every source and ends the pass with StoreError.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import asyncio
 import os
 import ssl
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -38,11 +38,9 @@ from crawler.netguard import NetworkPolicy, safe_address
 from crawler.politeness import HostPacer
 from crawler.robots import (
     MAX_ROBOTS_BYTES,
-    CachedRobots,
+    RobotsAnswer,
     RobotsCache,
     RobotsRules,
-    cacheable,
-    robots_expiry,
     rules_for_response,
 )
 
@@ -212,18 +210,18 @@ class Fetcher:
         if cached is not None and cached.expires > self.clock.now():
             return rules_for_response(robots_url, cached.status, cached.body)
         headers = cached.validators() if cached is not None else None
-        status, page = await self._fetch_robots(robots_url, who, headers)
-        fresh = self._robots_entry(status, page, cached)
-        if fresh is not None and self.robots_cache is not None:
-            await self.robots_cache.save(origin, fresh)
-        if fresh is not None:
-            return rules_for_response(robots_url, fresh.status, fresh.body)
-        return rules_for_response(robots_url, status, page.body if page else b"")
+        answer = await self._fetch_robots(robots_url, who, headers)
+        kept = answer.to_keep(cached, self.clock.now())
+        if kept is None:
+            return rules_for_response(robots_url, answer.status, answer.body)
+        if self.robots_cache is not None:
+            await self.robots_cache.save(origin, kept)
+        return rules_for_response(robots_url, kept.status, kept.body)
 
     async def _fetch_robots(
         self, robots_url: str, who: Identity, headers: dict[str, str] | None
-    ) -> tuple[int, Page | None]:
-        """(status, final page) of robots.txt after redirects; 404 after too many of them."""
+    ) -> RobotsAnswer:
+        """The last answer after redirects; a 404 (allow all) after too many of them."""
         current = robots_url
         for _hop in range(5):
             try:
@@ -234,27 +232,9 @@ class Fetcher:
                 raise HostDeferred(robots_url, f"robots.txt unreachable: {error}") from error
             target = self._redirect_target(page)
             if target is None:
-                return page.status, page
+                return RobotsAnswer(page.status, page.body, page.headers)
             current, headers = target, None
-        return 404, None
-
-    def _robots_entry(
-        self, status: int, page: Page | None, cached: CachedRobots | None
-    ) -> CachedRobots | None:
-        """What to keep of a robots.txt answer; a 304 renews the kept one."""
-        now = self.clock.now()
-        if page is not None and page.not_modified and cached is not None:
-            expires = robots_expiry(page.headers.get("cache-control"), now)
-            return replace(cached, expires=expires)
-        if page is None or not cacheable(status):
-            return None
-        return CachedRobots(
-            status,
-            page.body,
-            page.headers.get("etag"),
-            page.headers.get("last-modified"),
-            robots_expiry(page.headers.get("cache-control"), now),
-        )
+        return RobotsAnswer(404, b"", {})
 
     async def _check_robots(self, url: str, who: Identity) -> None:
         rules = await self.robots_rules(url, who)

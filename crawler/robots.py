@@ -12,8 +12,8 @@ with a conditional GET, so an unchanged file costs a 304 once a day.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
 
 from protego import Protego
 
@@ -89,6 +89,25 @@ def robots_expiry(cache_control: str | None, now: float) -> float:
 def cacheable(status: int) -> bool:
     """Only answers that settle the rules are kept; a 5xx is asked again next time."""
     return 200 <= status < 300 or 400 <= status < 500
+
+
+@dataclass(frozen=True)
+class RobotsAnswer:
+    """The last response of a robots.txt fetch (after redirects)."""
+
+    status: int
+    body: bytes
+    headers: Mapping[str, str]
+
+    def to_keep(self, cached: CachedRobots | None, now: float) -> CachedRobots | None:
+        """What to keep of this answer until the next pass; a 304 renews the kept copy."""
+        expires = robots_expiry(self.headers.get("cache-control"), now)
+        if self.status == 304 and cached is not None:
+            return replace(cached, expires=expires)
+        if not cacheable(self.status):
+            return None
+        etag, modified = self.headers.get("etag"), self.headers.get("last-modified")
+        return CachedRobots(self.status, self.body, etag, modified, expires)
 
 
 @dataclass(frozen=True)

@@ -413,8 +413,10 @@ class SourceCrawl:
         return await self._db(self._store_and_mark, analysis)
 
     def _store_and_mark(self, analysis: Analysis) -> Any:
-        result = cast(StoringProcessor, self.ctx.processor).store(analysis)
-        self.ctx.queue.mark_stored(analysis.page.url, result.article_id)
+        # One transaction: the article and its URL's state land together (one commit).
+        with self.ctx.queue.db.atomic():
+            result = cast(StoringProcessor, self.ctx.processor).store(analysis)
+            self.ctx.queue.mark_stored(analysis.page.url, result.article_id)
         return result
 
     def _process_and_mark(self, page: FetchedPage) -> Any:
