@@ -1,7 +1,8 @@
 """Drill: `kill -KILL` during a pass leaves a sound database, and the next pass completes it.
 
-One kill at a seeded random moment in the first 4 s of a pass (which takes 5-10 s), and one
-at a chosen moment: while the second page of a paginated listing is being fetched.
+One kill at a seeded random moment in the first 4 s of a pass (which takes 5-10 s), and two
+at chosen moments: while the second page of a paginated listing is being fetched, and while
+a child sitemap of a sitemap index is.
 `tests/benchmarks/drills.py` runs twenty random kills over whole passes.
 """
 
@@ -27,6 +28,7 @@ from crawler.sampleweb import SampleWeb  # noqa: E402
 SEED = 20261122
 LATEST_KILL = 4.0
 SECOND_LISTING_PAGE = "/the-interpreter/archive?page=2"  # Lowy's listing, two pages
+CHILD_SITEMAP = "/post-sitemap.xml"  # East Asia Forum's sitemap index lists it
 WAIT_LIMIT = 60
 
 
@@ -59,10 +61,29 @@ def kill_when_requested(command: list[str], web: SampleWeb, path: str) -> bool:
     return False
 
 
-def test_a_kill_between_listing_pages_loses_no_article(web: SampleWeb, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "request_path",
+    [
+        SECOND_LISTING_PAGE,
+        pytest.param(
+            CHILD_SITEMAP,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="crawler/sourcecrawl.py SourceCrawl._sitemap returns when the sitemap "
+                "index is unchanged (304): its poll row was saved before its children were "
+                "read, so after the kill the child sitemaps and their 4 articles are never "
+                "read again",
+            ),
+        ),
+    ],
+    ids=["between-listing-pages", "between-sitemap-index-and-child"],
+)
+def test_a_kill_between_linked_pages_loses_no_article(
+    web: SampleWeb, tmp_path: Path, request_path: str
+) -> None:
     db_path = tmp_path / "pivotwatch.db"
     settings = write_settings(tmp_path, web.sources_toml(), db_path)
-    assert kill_when_requested(crawl_command(settings), web, SECOND_LISTING_PAGE)
+    assert kill_when_requested(crawl_command(settings), web, request_path)
     assert check_database(db_path, expected_urls(web)).sound
     assert run_measured(crawl_command(settings), 120).returncode == 0
     assert check_database(db_path, expected_urls(web)).missing == 0
