@@ -170,7 +170,10 @@ def hostile_drill(folder: Path) -> list[str]:
     rows = [
         ("exit status", str(run.returncode)),
         ("seconds", f"{run.seconds:.1f}"),
-        ("peak RSS (MB)", f"{run.peak_rss_mb:.0f}"),
+        (
+            "peak RSS, largest process / all processes (MB)",
+            f"{run.peak_rss_mb:.0f} / {run.peak_tree_rss_mb:.0f}",
+        ),
         (
             "urls by state (the feed is cut at max_bytes)",
             ", ".join(f"{state} {n:,}" for state, n in states),
