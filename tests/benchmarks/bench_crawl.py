@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gzip
+import itertools
 import json
 import os
 import re
@@ -41,7 +42,8 @@ PIVOTWATCH = ROOT / ".venv" / "bin" / "pivotwatch"
 THEMES = ROOT / "config" / "themes.toml"
 STORED_ARTICLES = 100_000
 COPY_EVERY = 10  # one article in ten is a syndicated copy of a page other hosts also serve
-TEXT_RUN = re.compile(rb"(?<=>)[^<>]{40,}(?=<)")  # text between tags, long enough to be prose
+TEXT_RUN = re.compile(rb"(?<=>)[^<>]+(?=<)")  # text between two tags
+WORD = re.compile(rb"\S+")
 CANONICAL = re.compile(rb"<link[^>]+rel=[\"']?canonical[^>]*>|<meta[^>]+og:url[^>]*>", re.I)
 
 WRAPPER = """
@@ -99,10 +101,10 @@ def realistic_pages(limit: int) -> list[bytes]:
 
 
 def marked(text: bytes, tag: str) -> bytes:
-    """The text with `q<tag>` appended to every other word: each word pair then differs."""
-    words = text.split(b" ")
-    words[1::2] = [word + b"q" + tag.encode() if word else word for word in words[1::2]]
-    return b" ".join(words)
+    """The text with `q<tag>` appended to every other word, the first included: every word
+    pair, within a run of text or across two, then differs from any other article's."""
+    suffix, words = b"q" + tag.encode(), itertools.count()
+    return WORD.sub(lambda m: m.group(0) + suffix if next(words) % 2 == 0 else m.group(0), text)
 
 
 class Site:
