@@ -44,6 +44,7 @@ STORED_ARTICLES = 100_000
 COPY_EVERY = 10  # one article in ten is a syndicated copy of a page other hosts also serve
 TEXT_RUN = re.compile(rb"(?<=>)[^<>]+(?=<)")  # text between two tags
 WORD = re.compile(rb"\S+")
+TAG = b"@tag@"  # replaced by each article's own marker when the page is served
 CANONICAL = re.compile(rb"<link[^>]+rel=[\"']?canonical[^>]*>|<meta[^>]+og:url[^>]*>", re.I)
 
 WRAPPER = """
@@ -100,11 +101,20 @@ def realistic_pages(limit: int) -> list[bytes]:
     return chosen
 
 
-def marked(text: bytes, tag: str) -> bytes:
-    """The text with `q<tag>` appended to every other word, the first included: every word
-    pair, within a run of text or across two, then differs from any other article's."""
-    suffix, words = b"q" + tag.encode(), itertools.count()
-    return WORD.sub(lambda m: m.group(0) + suffix if next(words) % 2 == 0 else m.group(0), text)
+def marked(text: bytes) -> bytes:
+    """The text with a tag placeholder after every other word, the first included: every
+    word pair, within a run of text or across two, then differs from any other article's."""
+    words = itertools.count()
+    return WORD.sub(lambda m: m.group(0) + TAG if next(words) % 2 == 0 else m.group(0), text)
+
+
+MARKED: dict[int, bytes] = {}  # page number -> the page with tag placeholders, made once
+
+
+def marked_page(pages: list[bytes], number: int) -> bytes:
+    if number not in MARKED:
+        MARKED[number] = TEXT_RUN.sub(lambda m: marked(m.group(0)), pages[number])
+    return MARKED[number]
 
 
 class Site:
@@ -168,10 +178,11 @@ class Site:
         is marked, so their texts are distinct pieces, as most articles of a real crawl
         are, at the same length.
         """
-        page = self.pages[(n + self.index * 7) % len(self.pages)]
-        page = CANONICAL.sub(b"", page)
+        number = (n + self.index * 7) % len(self.pages)
+        page = self.pages[number]
         if n % COPY_EVERY:
-            page = TEXT_RUN.sub(lambda m: marked(m.group(0), f"{self.index}q{n}"), page)
+            page = marked_page(self.pages, number).replace(TAG, f"q{self.index}q{n}".encode())
+        page = CANONICAL.sub(b"", page)
         unique = f"<h1>Story {self.index}-{n}</h1><p>Dispatch {self.index}-{n}.</p>".encode()
         return re.sub(rb"(<body[^>]*>)", lambda m: m.group(1) + unique, page, count=1, flags=re.I)
 
