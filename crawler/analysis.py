@@ -4,7 +4,7 @@ One writer thread cannot also extract: at tens of milliseconds of CPU per page i
 cap a pass at a few dozen articles a second whatever the cores. Workers come from a
 forkserver (never forked from a process whose threads may hold locks), build their own
 analyser once from plain values, and ignore SIGINT and SIGTERM: the pass that owns them
-decides when they stop, and they exit by themselves when it dies.
+decides when they stop, and they exit by themselves within a second when it dies.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -22,6 +24,7 @@ from pipelines.process import AnalyserSpec, Analysis, ArticleAnalyser, FetchedPa
 log = logging.getLogger("pivotwatch.analysis")
 
 PRELOAD = ["pipelines.process"]
+OWNER_CHECK_SECONDS = 1.0
 _analyser: ArticleAnalyser | None = None
 
 
@@ -33,11 +36,33 @@ def worker_count(setting: int | None) -> int:
     return cores if setting is None else setting
 
 
-def _start_worker(spec: AnalyserSpec) -> None:
+def _start_worker(spec: AnalyserSpec, owner: int) -> None:
     global _analyser
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(owner,), daemon=True).start()
     _analyser = spec.build()
+
+
+def _exit_with(owner: int) -> None:
+    """End this worker once the crawler process that owns it is gone (killed, say).
+
+    Workers are children of the forkserver, not of the crawler, and every worker holds
+    a write end of the task queue, so they would otherwise wait for work forever.
+    """
+    while _alive(owner):
+        time.sleep(OWNER_CHECK_SECONDS)
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _analyse(page: FetchedPage) -> Analysis:
@@ -53,7 +78,10 @@ class AnalysisPool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
         self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(spec,)
+            workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(spec, os.getpid()),
         )
         self._fallback = fallback
 
