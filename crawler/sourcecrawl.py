@@ -247,14 +247,23 @@ class SourceCrawl:
             await self._add(parse_feed(page.body, url, page.content_type), poll)
 
     async def _sitemap(self, url: str, depth: int) -> None:
+        """Read a sitemap and, for an index, its recent children.
+
+        An index's validators are saved only once every chosen child was read: a pass cut
+        short (or a child that failed) must not leave the index "unchanged" for the next
+        pass, which would then never read those children again.
+        """
         page, poll = await self._poll(url, "sitemap", SITEMAP_MAX_BYTES)
         if page is None:
             return
         content = parse_sitemap(page.body, url)
-        await self._add(content.articles, poll)
-        if depth < MAX_SITEMAP_DEPTH:
-            for child in self._recent_sitemaps(content.sitemaps):
-                await self._endpoint(partial(self._sitemap, depth=depth + 1), child.url)
+        children = self._recent_sitemaps(content.sitemaps) if depth < MAX_SITEMAP_DEPTH else []
+        await self._add(content.articles, None if children else poll)
+        failures = self.endpoints_failed
+        for child in children:
+            await self._endpoint(partial(self._sitemap, depth=depth + 1), child.url)
+        if children and self.endpoints_failed == failures and not self.ctx.stop.is_set():
+            await self._db(self.ctx.queue.save_polls, [poll])
 
     def _recent_sitemaps(self, sitemaps: list[Listed]) -> list[Listed]:
         oldest = self._oldest()

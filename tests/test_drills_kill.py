@@ -65,16 +65,7 @@ def kill_when_requested(command: list[str], web: SampleWeb, path: str) -> bool:
     "request_path",
     [
         SECOND_LISTING_PAGE,
-        pytest.param(
-            CHILD_SITEMAP,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="crawler/sourcecrawl.py SourceCrawl._sitemap returns when the sitemap "
-                "index is unchanged (304): its poll row was saved before its children were "
-                "read, so after the kill the child sitemaps and their 4 articles are never "
-                "read again",
-            ),
-        ),
+        CHILD_SITEMAP,
     ],
     ids=["between-listing-pages", "between-sitemap-index-and-child"],
 )
