@@ -80,12 +80,20 @@ class Deduplicator:
         primary = self._choose_primary(group)
         return None if primary == article_id else primary
 
-    def link(self, article_id: int, text: str, content_hash: str | None) -> int | None:
+    def link(
+        self,
+        article_id: int,
+        text: str,
+        content_hash: str | None,
+        hashes: set[int] | None = None,
+    ) -> int | None:
         """Index the stored article, join it to its group, point the group at its primary.
 
-        Returns the article's own `duplicate_of`.
+        `hashes` are the text's shingle hashes when the caller has them already. Returns
+        the article's own `duplicate_of`.
         """
-        hashes = shingle_hashes(text) if text.strip() else set()
+        if hashes is None:
+            hashes = shingle_hashes(text) if text.strip() else set()
         self.index(article_id, hashes)
         if not hashes:
             self._unlink(article_id)

@@ -21,6 +21,7 @@ from pipelines.canonical import canonicalise_url
 from pipelines.decode import decode_html
 from pipelines.dedupe import Deduplicator
 from pipelines.extract import ExtractedArticle, SiteRules, extract_article, extract_wordpress_post
+from pipelines.shingles import shingle_hashes
 from pipelines.store import (
     COMPRESSION,
     compress,
@@ -70,6 +71,9 @@ class Analysis:
     themes: list[dict[str, Any]]
     entities: list[dict[str, Any]]
     relevant: bool
+    # Word-pair hashes for the near-duplicate check, computed here so that the one writer
+    # thread does not spend its time on them.
+    shingles: set[int] = field(default_factory=set)
 
 
 class ArticleAnalyser:
@@ -92,8 +96,15 @@ class ArticleAnalyser:
         tags = self.tagger.tag(article.text, article.title)
         row = ArticleProcessor.article_row(page, article, tags.relevance, tags.relevant)
         themes, entities = tag_rows(tags)
+        shingles = shingle_hashes(article.text) if article.text.strip() else set()
         return Analysis(
-            replace(page, body=b""), compress(page.body), row, themes, entities, tags.relevant
+            replace(page, body=b""),
+            compress(page.body),
+            row,
+            themes,
+            entities,
+            tags.relevant,
+            shingles,
         )
 
 
@@ -149,7 +160,7 @@ class ArticleProcessor:
             created = not self._exists(page.url)
             article_id = upsert_article(self.db, row)
             replace_tags(self.db, article_id, analysis.themes, analysis.entities)
-            primary = self.link_duplicates(article_id, row)
+            primary = self.link_duplicates(article_id, row, analysis.shingles)
         return ProcessedArticle(
             article_id, created, analysis.relevant, primary, row["full_story_url"]
         )
@@ -176,9 +187,11 @@ class ArticleProcessor:
         ).fetchone()
         return ProcessedArticle(article_id, False, bool(relevant), primary)
 
-    def link_duplicates(self, article_id: int, row: dict[str, Any]) -> int | None:
+    def link_duplicates(
+        self, article_id: int, row: dict[str, Any], shingles: set[int] | None = None
+    ) -> int | None:
         """Join the stored article to its copies; return its `duplicate_of`."""
-        primary = self.deduplicator.link(article_id, row["text"], row["content_hash"])
+        primary = self.deduplicator.link(article_id, row["text"], row["content_hash"], shingles)
         if primary is None and row["teaser"] and row["full_story_url"]:
             primary = self._primary_of(self._article_id_for(row["full_story_url"]), article_id)
             self.db.execute(
