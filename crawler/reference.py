@@ -64,15 +64,13 @@ SOURCE_KEYS = {
     "language": "Main language code (`en`, `ru`, ...).",
     "feeds": "RSS/Atom feed URLs (discovery only: the page is always fetched).",
     "sitemaps": "Sitemap or sitemap-index URLs (gzip too).",
-    "listings": "Listing pages: `{url, links, next, pages}`; `links` and `next` are CSS "
-    "selectors.",
+    "listings": "Listing pages: `{url, links, next, pages}`; `links` and `next` are CSS selectors.",
     "allow": "Regexes: an article URL must match one of them (when any are given).",
     "deny": "Regexes: an article URL matching one is never fetched.",
     "wordpress_api": "Discover and read posts through the WordPress REST API.",
     "content": "CSS selector of the article body.",
     "remove": "CSS selectors removed before extraction.",
-    "paywall_markers": "Phrases: the text is cut at the first and the article flagged "
-    "paywalled.",
+    "paywall_markers": "Phrases: the text is cut at the first and the article flagged paywalled.",
     "cut_after": "Phrases: the text is cut at the first (footer junk).",
     "user_agent": "User-Agent for this source instead of `crawl.user_agent`.",
     "headers": "Extra request headers (e.g. a subscriber's cookie).",

@@ -15,7 +15,9 @@ ROOT = Path(__file__).parent.parent
 def test_readme_generated_sections_are_current() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "cogapp", "--check", "README.md"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, "README.md is stale: run `make docs`\n" + result.stderr
 
