@@ -9,9 +9,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from click.testing import CliRunner
+from demo_run import run_demo
 
-from crawler.cli import cli
 from crawler.sampleweb import SampleWeb
 
 ROOT = Path(__file__).parent.parent
@@ -20,15 +19,7 @@ ROOT = Path(__file__).parent.parent
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     folder = tmp_path_factory.mktemp("demo")
-    settings = folder / "settings.toml"
-    settings.write_text(
-        f'db = "pivotwatch.db"\nthemes = "{ROOT / "config" / "themes.toml"}"\n'
-        f'sources = "{ROOT / "config" / "sources.toml"}"\n'
-        '[digest]\nfolder = "digests"\n'
-    )
-    result = CliRunner().invoke(cli, ["--config", str(settings), "demo", "--no-serve"])
-    assert result.exit_code == 0, result.output
-    return folder, result.stderr
+    return folder, run_demo(folder).stderr
 
 
 def page_key(url: str) -> tuple[str, str]:

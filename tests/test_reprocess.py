@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from demo_run import run_demo
 
 from crawler.cli import cli
 from pipelines.extract import SiteRules
@@ -33,13 +34,7 @@ def snapshot(db_path: Path) -> list[tuple]:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("reprocess")
-    settings = folder / "settings.toml"
-    settings.write_text(
-        f'db = "pivotwatch.db"\nthemes = "{ROOT / "config" / "themes.toml"}"\n'
-        f'sources = "{ROOT / "config" / "sources.toml"}"\n[digest]\nfolder = "digests"\n'
-    )
-    result = CliRunner().invoke(cli, ["--config", str(settings), "demo", "--no-serve"])
-    assert result.exit_code == 0, result.output
+    run_demo(folder)
     return folder / "demo" / "settings.toml", folder / "demo.db"
 
 
