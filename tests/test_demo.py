@@ -13,8 +13,6 @@ from demo_run import run_demo
 
 from crawler.sampleweb import SampleWeb
 
-ROOT = Path(__file__).parent.parent
-
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
