@@ -140,7 +140,7 @@ class TaggingSettings(Section):
         0.5, ge=0, le=1, description="Relevance at or above which an article is `relevant`."
     )
     theme_threshold: float = Field(
-        0.35, ge=0, le=1, description="Score at or above which a theme is assigned."
+        0.5, ge=0, le=1, description="Score at or above which a theme is assigned."
     )
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from crawler.settings import load_settings  # noqa: E402
 from pipelines.tag import Tagger, load_taxonomy  # noqa: E402
 
 TARGET_PER_SECOND = 2000
@@ -175,7 +176,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "tag.md")
     args = parser.parse_args()
-    tagger = Tagger(load_taxonomy(ROOT / "config" / "themes.toml"))
+    # Thresholds as the shipped settings set them: the seeds must pass as users will tag them.
+    tagging = load_settings(ROOT / "config" / "settings.toml").tagging
+    taxonomy = load_taxonomy(ROOT / "config" / "themes.toml")
+    tagger = Tagger(taxonomy, tagging.relevance_threshold, tagging.theme_threshold)
     seed_rows = check_seeds(tagger, args.seeds)
     speeds = {
         lang: measure_throughput(tagger, synthetic_articles(args.articles, lang), args.rounds)
