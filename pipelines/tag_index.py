@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pipelines.tag_matcher import Hit, TermMatcher
-from pipelines.taxonomy import Taxonomy, TermGroup
+from pipelines.tag_matcher import Hit, TermMatcher, has_cyrillic
+from pipelines.taxonomy import Entity, RelationWords, Taxonomy, TermGroup
 
 RUSSIA, ASIA, OFF_TOPIC = "russia", "asia", "off_topic"
 _ANCHOR_SIGNALS = {"russia": (RUSSIA,), "asia": (ASIA,), "russia-asia": (RUSSIA, ASIA)}
+
+
+# A theme's term group with `near` words: (theme number, group number).
+WordSet = tuple[int, int]
 
 
 @dataclass
@@ -19,6 +23,12 @@ class TermRoles:
     entities: list[int] = field(default_factory=list)
     themes: dict[int, float] = field(default_factory=dict)
     signals: dict[str, float] = field(default_factory=dict)
+    # the partner a relation phrase names ("ties with Tokyo": Tokyo), else -1
+    partner: int = -1
+    # theme -> (weight, word set) of weights that hold only beside a word of that set
+    conditional: dict[int, list[tuple[float, WordSet]]] = field(default_factory=dict)
+    # the word sets this term belongs to
+    near: frozenset[WordSet] = frozenset()
 
 
 @dataclass
@@ -27,11 +37,24 @@ class TaxonomyIndex:
     roles: dict[int, TermRoles]
     theme_requires: list[frozenset[int]]
     _merged: dict[tuple[int, ...], TermRoles] = field(default_factory=dict)
+    _met: dict[tuple[int, frozenset[WordSet]], TermRoles] = field(default_factory=dict)
 
     def roles_of(self, hits: list[Hit]) -> list[TermRoles]:
         """The roles of every hit, in order."""
         merged, merge = self._merged, self.merged_roles
         return [merged.get(hit.terms) or merge(hit.terms) for hit in hits]
+
+    def met_roles(self, role: TermRoles, words: frozenset[WordSet]) -> TermRoles:
+        """`role` with the conditional weights whose words are in its sentence added."""
+        key = (id(role), words)
+        if key not in self._met:
+            met = TermRoles(role.entities, dict(role.themes), role.signals, role.partner)
+            for theme, conditions in role.conditional.items():
+                for weight, word_set in conditions:
+                    if word_set in words:
+                        _raise_to(met.themes, theme, weight)
+            self._met[key] = met
+        return self._met[key]
 
     def merged_roles(self, terms: tuple[int, ...]) -> TermRoles:
         """Roles of a span matched by several terms at once: the highest weight of each."""
@@ -46,6 +69,10 @@ def _merge(roles: list[TermRoles]) -> TermRoles:
     merged = TermRoles()
     for role in roles:
         merged.entities += [entity for entity in role.entities if entity not in merged.entities]
+        merged.partner = max(merged.partner, role.partner)
+        merged.near |= role.near
+        for theme, conditions in role.conditional.items():
+            merged.conditional.setdefault(theme, []).extend(conditions)
         for theme, weight in role.themes.items():
             _raise_to(merged.themes, theme, weight)
         for signal, weight in role.signals.items():
@@ -57,17 +84,38 @@ def build_index(taxonomy: Taxonomy) -> TaxonomyIndex:
     matcher = TermMatcher()
     roles: dict[int, TermRoles] = defaultdict(TermRoles)
     entity_terms = _register_entities(taxonomy, matcher, roles)
+    partner_terms = _register_partners(taxonomy, matcher, roles)
     for signal, groups in _signal_groups(taxonomy):
         for group in groups:
-            for term in _group_terms(group, matcher, entity_terms):
+            for term in _group_terms(group, matcher, entity_terms, partner_terms):
                 _raise_to(roles[term].signals, signal, group.weight)
     for number, theme in enumerate(taxonomy.themes):
-        for group in theme.terms:
-            for term in _group_terms(group, matcher, entity_terms):
+        for position, group in enumerate(theme.terms):
+            terms = _group_terms(group, matcher, entity_terms, partner_terms)
+            if group.near:
+                _add_conditions((number, position), group, terms, matcher, roles)
+                continue
+            for term in terms:
                 _raise_to(roles[term].themes, number, group.weight)
     matcher.compile()
     _inherit_word_signals(matcher, roles)
     return TaxonomyIndex(matcher, dict(roles), _requirements(taxonomy))
+
+
+def _add_conditions(
+    word_set: WordSet,
+    group: TermGroup,
+    terms: list[int],
+    matcher: TermMatcher,
+    roles: dict[int, TermRoles],
+) -> None:
+    """The group's terms count for its theme only in a sentence holding one of `group.near`."""
+    theme = word_set[0]
+    for word in group.near:
+        term = matcher.add(word)
+        roles[term].near = roles[term].near | {word_set}
+    for term in terms:
+        roles[term].conditional.setdefault(theme, []).append((group.weight, word_set))
 
 
 def _inherit_word_signals(matcher: TermMatcher, roles: dict[int, TermRoles]) -> None:
@@ -100,12 +148,60 @@ def _register_entities(
         terms = [matcher.add(alias) for alias in (entity.name, *entity.aliases)]
         terms += [matcher.add(alias, case_sensitive=True) for alias in entity.cased]
         entity_terms[entity.id] = terms
-        for term in terms:
-            if number not in roles[term].entities:
-                roles[term].entities.append(number)
-            for signal in _ANCHOR_SIGNALS.get(entity.anchor, ()):
-                _raise_to(roles[term].signals, signal, 1.0)
+        _mark_entity(roles, terms, number, entity)
     return entity_terms
+
+
+def _mark_entity(
+    roles: dict[int, TermRoles], terms: list[int], number: int, entity: Entity
+) -> None:
+    for term in terms:
+        if number not in roles[term].entities:
+            roles[term].entities.append(number)
+        for signal in _ANCHOR_SIGNALS.get(entity.anchor, ()):
+            _raise_to(roles[term].signals, signal, 1.0)
+
+
+def _register_partners(
+    taxonomy: Taxonomy, matcher: TermMatcher, roles: dict[int, TermRoles]
+) -> dict[str, list[int]]:
+    """Relation phrases for every entity some group names as a partner.
+
+    A phrase hides the name inside it from the matcher, so it is also a mention of the
+    partner: "ties with Tokyo" counts as a mention of Tokyo as well as for its theme.
+    """
+    groups = [group for _, signal_groups in _signal_groups(taxonomy) for group in signal_groups]
+    groups += [group for theme in taxonomy.themes for group in theme.terms]
+    wanted = {key for group in groups for key in group.partners}
+    partner_terms: dict[str, list[int]] = {}
+    for number, entity in enumerate(taxonomy.entities):
+        if entity.id not in wanted:
+            continue
+        terms = [
+            matcher.add(phrase, case_sensitive=cased)
+            for phrase, cased in _relation_phrases(entity, taxonomy.relations)
+        ]
+        partner_terms[entity.id] = terms
+        _mark_entity(roles, terms, number, entity)
+        for term in terms:
+            roles[term].partner = number
+    return partner_terms
+
+
+def _relation_phrases(
+    entity: Entity, relations: tuple[RelationWords, ...]
+) -> list[tuple[str, bool]]:
+    """Every relation word, linker and alias in one language, as (phrase, case-sensitive)."""
+    names = [(alias, False) for alias in (entity.name, *entity.aliases)]
+    names += [(alias, True) for alias in entity.cased]
+    return [
+        (f"{word} {linker} {name}", cased)
+        for words in relations
+        for name, cased in names
+        if has_cyrillic(name) == has_cyrillic(words.words[0])
+        for word in words.words
+        for linker in words.linkers
+    ]
 
 
 def _signal_groups(taxonomy: Taxonomy) -> list[tuple[str, tuple[TermGroup, ...]]]:
@@ -114,12 +210,17 @@ def _signal_groups(taxonomy: Taxonomy) -> list[tuple[str, tuple[TermGroup, ...]]
 
 
 def _group_terms(
-    group: TermGroup, matcher: TermMatcher, entity_terms: dict[str, list[int]]
+    group: TermGroup,
+    matcher: TermMatcher,
+    entity_terms: dict[str, list[int]],
+    partner_terms: dict[str, list[int]],
 ) -> list[int]:
     terms = [matcher.add(term) for term in group.match]
     terms += [matcher.add(term, case_sensitive=True) for term in group.cased]
     for entity_id in group.entities:
         terms += entity_terms[entity_id]
+    for entity_id in group.partners:
+        terms += partner_terms[entity_id]
     return terms
 
 

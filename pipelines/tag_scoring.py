@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from pipelines.entities import Evidence
 from pipelines.tag_context import unit_numbers
-from pipelines.tag_index import ASIA, OFF_TOPIC, RUSSIA, TaxonomyIndex, TermRoles
+from pipelines.tag_index import ASIA, OFF_TOPIC, RUSSIA, TaxonomyIndex, TermRoles, WordSet
 from pipelines.tag_matcher import Hit
 from pipelines.taxonomy import ScoringRules
 
@@ -33,6 +33,15 @@ STRONG_TERM = 2.0
 DECISIVE_TERM = 3.0
 
 
+class Statement(NamedTuple):
+    """A theme term said in a sentence that names Russia."""
+
+    surface: str
+    sentence: int
+    weight: float
+    partner: int  # the entity a relation phrase names, else -1
+
+
 @dataclass
 class Tally:
     """Weighted evidence gathered from one article."""
@@ -44,10 +53,8 @@ class Tally:
     mentions: dict[int, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
     repeats: dict[str, int] = field(default_factory=dict)
     anchored: set[int] = field(default_factory=set)
-    # theme -> (term, sentence, weight) of terms said in sentences that name Russia
-    stated: dict[int, list[tuple[str, int, float]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    # theme -> (term, sentence, weight, partner) of terms said in sentences that name Russia
+    stated: dict[int, list[Statement]] = field(default_factory=lambda: defaultdict(list))
 
 
 def lead_end(text: str) -> int:
@@ -84,16 +91,46 @@ def tally_hits(
     weights: dict[str, float],
 ) -> Tally:
     """Weigh the title's hits, then the text's (their order fixes the sums to the last bit)."""
-    title_roles, text_roles = index.roles_of(title.hits), index.roles_of(text.hits)
+    # The title is one sentence and one paragraph.
+    title_roles, _ = _meet_conditions(index, title, index.roles_of(title.hits), ([], []))
+    text_roles, units = _meet_conditions(index, text, index.roles_of(text.hits), None)
     near, far = rules.russia_sentence_boost, rules.unanchored_theme_factor
     russian = any(RUSSIA in role.signals for role in title_roles)
-    # The title is one sentence and one paragraph.
     said_in = TITLE_SENTENCE if russian else None
     title_steps = [(TITLE, near if russian else far, said_in, russian)] * len(title_roles)
     tally = Tally()
     _add_hits(tally, rules, weights, title, title_roles, title_steps)
-    _add_hits(tally, rules, weights, text, text_roles, _text_steps(text, text_roles, near, far))
+    text_steps = _text_steps(text, text_roles, near, far, units)
+    _add_hits(tally, rules, weights, text, text_roles, text_steps)
     return tally
+
+
+# Sentence and paragraph numbers of each hit; two empty lists stand for "all in one".
+Units = tuple[list[int], list[int]]
+
+
+def _meet_conditions(
+    index: TaxonomyIndex, sourced: Sourced, roles: list[TermRoles], units: Units | None
+) -> tuple[list[TermRoles], Units | None]:
+    """Give terms that count only beside certain words ("Far East" beside "investment")
+    their weight where such a word shares their sentence. Returns the roles and the hits'
+    sentence and paragraph numbers if they had to be found (else `units` as given)."""
+    waiting = [number for number, role in enumerate(roles) if role.conditional]
+    if not waiting or not any(role.near for role in roles):
+        return roles, units
+    if units is None:
+        units = unit_numbers(sourced.source, [hit.start for hit in sourced.hits])
+    sentence_of = units[0] or [0] * len(roles)
+    words: dict[int, frozenset[WordSet]] = defaultdict(frozenset)
+    for role, sentence in zip(roles, sentence_of, strict=True):
+        if role.near:
+            words[sentence] |= role.near
+    met = list(roles)
+    for number in waiting:
+        nearby = words.get(sentence_of[number])
+        if nearby:
+            met[number] = index.met_roles(roles[number], nearby)
+    return met, units
 
 
 # How to count one hit: (zone, theme factor, the number of its sentence if that sentence
@@ -102,7 +139,9 @@ Step = tuple[str, float, int | None, bool]
 TITLE_SENTENCE = -1
 
 
-def _text_steps(text: Sourced, roles: list[TermRoles], near: float, far: float) -> list[Step]:
+def _text_steps(
+    text: Sourced, roles: list[TermRoles], near: float, far: float, units: Units | None
+) -> list[Step]:
     boundary = text.boundary
     russian = [number for number, role in enumerate(roles) if RUSSIA in role.signals]
     if not russian:
@@ -110,7 +149,7 @@ def _text_steps(text: Sourced, roles: list[TermRoles], near: float, far: float) 
         # or paragraph needs numbering.
         return [(LEAD if hit.start < boundary else BODY, far, None, False) for hit in text.hits]
     starts = [hit.start for hit in text.hits]
-    sentence_of, paragraph_of = unit_numbers(text.source, starts)
+    sentence_of, paragraph_of = units or unit_numbers(text.source, starts)
     sentences = {sentence_of[number] for number in russian}
     paragraphs = {paragraph_of[number] for number in russian}
     return [
@@ -179,7 +218,7 @@ def _add_hits(
             boost = factor if factor <= 1.0 or theme_weight >= STRONG_TERM else 1.0
             themes[theme] += theme_weight * weight * boost
             if said_in is not None:
-                stated_by[theme].append((key, said_in, theme_weight))
+                stated_by[theme].append(Statement(key, said_in, theme_weight, role.partner))
     tally.up_front.update(up_front)
 
 
@@ -227,26 +266,31 @@ def theme_scores(tally: Tally, index: TaxonomyIndex, rules: ScoringRules) -> dic
     }
     stated = rules.stated_theme_score
     if context == 1.0 and stated:
+        named_again = {entity for entity, places in tally.mentions.items() if len(places) > 1}
         for theme in scores.keys() & tally.stated.keys():
             # Counting statements costs more than the comparison that often makes it moot.
             if scores[theme] < stated and (
-                _statements(tally.stated[theme]) >= rules.stated_theme_terms
+                _statements(tally.stated[theme], named_again) >= rules.stated_theme_terms
             ):
                 scores[theme] = stated
     return scores
 
 
-def _statements(said: list[tuple[str, int, float]]) -> int:
+def _statements(said: list[Statement], named_again: set[int]) -> int:
     """How firmly the terms said in sentences that name Russia state a theme.
 
     A decisive phrase of several words ("arms exports", "Asian identity") counts two, any
     other strong term one, and a supporting term ("U.S." beside "multipolarity") one when
-    its sentence also holds a decisive term of the theme. Each term counts once.
+    its sentence also holds a decisive term of the theme. Each term counts once. A relation
+    phrase ("ties with Tokyo") counts two only when the article names that partner again:
+    once, it is usually an aside in a story about something else.
     """
-    decisive = {sentence for _, sentence, weight in said if weight >= DECISIVE_TERM}
+    decisive = {statement.sentence for statement in said if statement.weight >= DECISIVE_TERM}
     points: dict[str, int] = {}
-    for surface, sentence, weight in said:
-        if weight >= DECISIVE_TERM and " " in surface.strip():
+    for surface, sentence, weight, partner in said:
+        if partner >= 0:
+            value = 2 if partner in named_again else 1
+        elif weight >= DECISIVE_TERM and " " in surface.strip():
             value = 2
         else:
             value = 1 if weight >= STRONG_TERM or sentence in decisive else 0

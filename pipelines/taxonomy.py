@@ -55,6 +55,13 @@ class _TermGroupModel(_Strict):
     match: list[str] = []
     cased: list[str] = []
     entities: list[str] = []
+    partners: list[str] = []
+    near: list[str] = []
+
+
+class _RelationWordsModel(_Strict):
+    words: list[str] = Field(min_length=1)
+    linkers: list[str] = Field(min_length=1)
 
 
 class _ThemeModel(_Strict):
@@ -103,18 +110,34 @@ class _TaxonomyModel(_Strict):
     version: str = Field(min_length=1)
     scoring: _ScoringModel = _ScoringModel()
     relevance: _RelevanceModel
+    relations: list[_RelationWordsModel] = []
     themes: dict[str, _ThemeModel]
     entities: dict[str, _EntityModel]
 
 
 @dataclass(frozen=True)
 class TermGroup:
-    """Terms that signal one thing with one weight; `entities` reuse those entities' aliases."""
+    """Terms that signal one thing with one weight; `entities` reuse those entities' aliases,
+    `partners` make phrases of those entities' aliases with the relation words
+    ("relations with Japan", "отношения с Японией"), and with `near` the group's terms
+    count only in a sentence that also holds one of those words ("Far East" beside
+    "investment")."""
 
     weight: float
     match: tuple[str, ...] = ()
     cased: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+    near: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RelationWords:
+    """Words that make the partner after them the subject of a relationship: a word, a
+    linker, then the partner ("ties" "with" "Tokyo"). One set per language."""
+
+    words: tuple[str, ...]
+    linkers: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -175,6 +198,7 @@ class Taxonomy:
     relevance: RelevanceRules
     scoring: ScoringRules
     source: str = "<memory>"
+    relations: tuple[RelationWords, ...] = ()
     index: Any = field(default=None, repr=False, compare=False)
 
 
@@ -213,7 +237,14 @@ def key_path(location: tuple[int | str, ...]) -> str:
 
 
 def _group(model: _TermGroupModel) -> TermGroup:
-    return TermGroup(model.weight, tuple(model.match), tuple(model.cased), tuple(model.entities))
+    return TermGroup(
+        model.weight,
+        tuple(model.match),
+        tuple(model.cased),
+        tuple(model.entities),
+        tuple(model.partners),
+        tuple(model.near),
+    )
 
 
 def _groups(models: list[_TermGroupModel]) -> tuple[TermGroup, ...]:
@@ -234,7 +265,10 @@ def _build(model: _TaxonomyModel, source: str) -> Taxonomy:
         _groups(relevance.russia), _groups(relevance.asia), _groups(relevance.off_topic)
     )
     scoring = ScoringRules(**model.scoring.model_dump())
-    return Taxonomy(model.version, themes, entities, rules, scoring, source)
+    relations = tuple(
+        RelationWords(tuple(words.words), tuple(words.linkers)) for words in model.relations
+    )
+    return Taxonomy(model.version, themes, entities, rules, scoring, source, relations)
 
 
 def _check_references(taxonomy: Taxonomy, source: str) -> None:
@@ -265,6 +299,12 @@ def _term_problems(taxonomy: Taxonomy, entity_ids: set[str]) -> list[str]:
     for prefix, groups in _all_groups(taxonomy):
         for number, group in enumerate(groups):
             problems += _group_problems(f"{prefix}[{number}]", group, entity_ids)
+    for prefix, groups in _all_groups(taxonomy)[:3]:
+        problems += [
+            f"{prefix}[{number}].near: only theme terms can require a word nearby"
+            for number, group in enumerate(groups)
+            if group.near
+        ]
     for theme in taxonomy.themes:
         problems += [
             f"themes.{theme.id}.requires: unknown entity {key!r}"
@@ -274,6 +314,9 @@ def _term_problems(taxonomy: Taxonomy, entity_ids: set[str]) -> list[str]:
     for entity in taxonomy.entities:
         problems += _syntax_problems(f"entities.{entity.id}.aliases", entity.aliases)
         problems += _syntax_problems(f"entities.{entity.id}.cased", entity.cased)
+    for number, relation in enumerate(taxonomy.relations):
+        problems += _syntax_problems(f"relations[{number}].words", relation.words)
+        problems += _syntax_problems(f"relations[{number}].linkers", relation.linkers)
     return problems
 
 
@@ -288,13 +331,15 @@ def _all_groups(taxonomy: Taxonomy) -> list[tuple[str, tuple[TermGroup, ...]]]:
 
 def _group_problems(prefix: str, group: TermGroup, entity_ids: set[str]) -> list[str]:
     problems = [
-        f"{prefix}.entities: unknown entity {key!r}"
-        for key in group.entities
+        f"{prefix}.{field}: unknown entity {key!r}"
+        for field, keys in (("entities", group.entities), ("partners", group.partners))
+        for key in keys
         if key not in entity_ids
     ]
-    if not (group.match or group.cased or group.entities):
-        problems.append(f"{prefix}: no terms (give match, cased or entities)")
+    if not (group.match or group.cased or group.entities or group.partners):
+        problems.append(f"{prefix}: no terms (give match, cased, entities or partners)")
     problems += _syntax_problems(f"{prefix}.match", group.match)
+    problems += _syntax_problems(f"{prefix}.near", group.near)
     return problems + _syntax_problems(f"{prefix}.cased", group.cased)
 
 
