@@ -196,9 +196,11 @@ def _add_hits(
             listed_to = -1
             continue
         # "China, India, Indonesia and Vietnam": a roster of names, each after the first
-        # joined by a comma or "and", says nothing of Russia's ties with each of them.
+        # joined by a comma or "and", says nothing of Russia's ties with each of them. A
+        # relation phrase opens with its own word ("India and depends on China"), not a name.
         listed = (
             listed_to >= 0
+            and role.partner < 0
             and start - listed_to <= _LIST_GAP_MAX
             and _LIST_GAP.fullmatch(source, listed_to, start) is not None
         )

@@ -29,6 +29,10 @@ words = ["relations", "ties"]
 linkers = ["with"]
 
 [[relations]]
+words = ["depends"]
+linkers = ["on", "heavily on"]
+
+[[relations]]
 words = ["отношени*"]
 linkers = ["с", "России с"]
 
@@ -103,6 +107,15 @@ def test_a_relation_phrase_said_once_is_an_aside(tagger: Tagger):
 def test_a_name_without_a_relation_word_is_not_a_relationship(tagger: Tagger):
     text = "Russia wants a role in Asia. Russian diplomats met in Japan, then in Japan again."
     assert scores(tagger.tag(text)).get("russia-japan", 0.0) < 0.5
+
+
+def test_a_relation_phrase_after_a_name_is_not_part_of_a_roster(tagger: Tagger):
+    # "India and depends on Japan" looks like a list of names joined by "and".
+    text = (
+        "Russia wants a larger role in Asia. Moscow sells grain to Tokyo and depends heavily "
+        "on Japan for machinery. Japan is wary."
+    )
+    assert scores(tagger.tag(text))["russia-japan"] >= 0.5
 
 
 def test_relation_phrases_are_made_in_each_language_with_inflected_names(tagger: Tagger):
