@@ -23,13 +23,14 @@ from sqlite_utils import Database
 
 from crawler.analysis import AnalysisPool, worker_count
 from crawler.clock import Clock, SystemClock
+from crawler.db_thread import DbThread
 from crawler.fetch import Fetcher, FetchLimits
 from crawler.netguard import NetworkPolicy
 from crawler.politeness import HostPacer
 from crawler.robots import CachedRobots, RobotsCache
 from crawler.settings import ConfigError, Settings, Source, select_sources
 from crawler.sourcecrawl import Analyser, PassContext, Processor, SourceCrawl, SourceReport
-from crawler.work_queue import DbThread, UrlQueue
+from crawler.work_queue import UrlQueue
 from pipelines.store import StoreError
 
 if TYPE_CHECKING:
@@ -157,11 +158,16 @@ async def _crawl_sources(
 ) -> list[SourceReport]:
     crawl, clock = settings.crawl, options.clock
     record_queue = UrlQueue(db_thread.db, crawl.max_attempts, crawl.failures_before_backoff)
+
+    async def record_fetch(row: dict[str, Any]) -> None:
+        # Not awaited: the row commits with or before the article the fetch yields.
+        db_thread.post(record_queue.record_fetch, row)
+
     fetcher = Fetcher(
         clock,
         HostPacer(clock, crawl.min_delay),
         NetworkPolicy.from_cidrs(crawl.allow_networks),
-        lambda row: db_thread.run(record_queue.record_fetch, row),
+        record_fetch,
         FetchLimits(crawl.timeout, crawl.max_bytes, crawl.concurrency, crawl.retry_after_cap),
         robots_cache(db_thread, record_queue, clock),
     )

@@ -20,6 +20,7 @@ from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
 from crawler.clock import Clock, iso
+from crawler.db_thread import DbThread
 from crawler.discover import (
     DiscoveryError,
     Listed,
@@ -42,7 +43,7 @@ from crawler.errors import (
 )
 from crawler.fetch import RETRY_STATUSES, Fetcher, Identity, Page
 from crawler.settings import CrawlSettings, Listing, Source
-from crawler.work_queue import DbThread, DueUrl, UrlQueue
+from crawler.work_queue import DueUrl, UrlQueue
 from pipelines.process import WORDPRESS_JSON, Analysis, FetchedPage
 from pipelines.store import StoreError
 
@@ -422,10 +423,9 @@ class SourceCrawl:
         return await self._db(self._store_and_mark, analysis)
 
     def _store_and_mark(self, analysis: Analysis) -> Any:
-        # One transaction: the article and its URL's state land together (one commit).
-        with self.ctx.queue.db.atomic():
-            result = cast(StoringProcessor, self.ctx.processor).store(analysis)
-            self.ctx.queue.mark_stored(analysis.page.url, result.article_id)
+        # One DB call, so one savepoint: the article and its URL's state land together.
+        result = cast(StoringProcessor, self.ctx.processor).store(analysis)
+        self.ctx.queue.mark_stored(analysis.page.url, result.article_id)
         return result
 
     def _process_and_mark(self, page: FetchedPage) -> Any:

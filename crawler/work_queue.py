@@ -3,50 +3,26 @@
 A URL is inserted once, when first discovered; its state then moves
 discovered -> stored | skipped | refused | failed, and `failed` URLs come back after a
 backoff that grows with `attempts`. Every function here is synchronous and runs on the
-pass's single database thread (`DbThread`), so the processor's per-article transactions
+pass's single database thread (`crawler.db_thread`), so the processor's article writes
 never interleave with queue writes.
 """
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlite_utils import Database
 
 from crawler.clock import iso, parse_iso
 from crawler.discover import Listed
 from crawler.robots import CachedRobots
-from pipelines.store import StoreError
+from pipelines.store import insert_row, upsert_row
 
-T = TypeVar("T")
 RETRY_BASE_SECONDS = 3600.0
 RETRY_CAP_SECONDS = 7 * 86400.0
 SOURCE_BACKOFF_BASE = 3600.0
 SOURCE_BACKOFF_CAP = 86400.0
-
-
-class DbThread:
-    """Runs every database call of a pass, one after another, on one thread."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crawl-db")
-
-    async def run(self, function: Callable[..., T], *args: Any) -> T:
-        """Run `function` on the DB thread; a database that cannot be written is StoreError."""
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._executor, function, *args)
-        except sqlite3.OperationalError as error:
-            raise StoreError(str(error)) from error
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=True)
 
 
 @dataclass(frozen=True)
@@ -165,7 +141,7 @@ class UrlQueue:
         return PollState(*row) if row else None
 
     def save_poll(self, row: dict[str, Any]) -> None:
-        self.db["polls"].upsert(row, pk="url")
+        upsert_row(self.db, "polls", row, "url")
 
     def save_polls(self, rows: list[dict[str, Any]]) -> None:
         with self.db.atomic():
@@ -211,7 +187,7 @@ class UrlQueue:
     # fetch log and runs
 
     def record_fetch(self, row: dict[str, Any]) -> None:
-        self.db["fetches"].insert(row)
+        insert_row(self.db, "fetches", row)
 
     def start_run(self, source: str, now: float) -> int:
         return int(self.db["crawl_runs"].insert({"source": source, "started": iso(now)}).last_pk)

@@ -29,6 +29,7 @@ from pipelines.store import (
     replace_tags,
     save_compressed_page,
     upsert_article,
+    upsert_row,
 )
 from pipelines.tag import Tagger, TagResult, load_taxonomy
 
@@ -181,7 +182,7 @@ class ArticleProcessor:
         return None
 
     def _record_alias(self, url: str, article_id: int) -> ProcessedArticle:
-        self.db["article_urls"].upsert({"url": url, "article_id": article_id}, pk="url")
+        upsert_row(self.db, "article_urls", {"url": url, "article_id": article_id}, "url")
         relevant, primary = self.db.execute(
             "SELECT relevant, duplicate_of FROM articles WHERE id = ?", [article_id]
         ).fetchone()

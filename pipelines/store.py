@@ -12,6 +12,7 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,46 @@ def save_raw_page(db: Database, page: dict[str, Any]) -> None:
 
 def save_compressed_page(db: Database, row: dict[str, Any]) -> None:
     """Store a raw page whose body `compress` already packed (in a worker process)."""
-    db["raw_pages"].upsert(row, pk="url")
+    upsert_row(db, "raw_pages", row, "url")
+
+
+# The writer's hot path writes rows with plain statements: sqlite_utils' table methods
+# read the schema and open a savepoint on every call, which cost more than the writes.
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(table: str, columns: tuple[str, ...], conflict: str | None) -> str:
+    names = ", ".join(_quoted(column) for column in columns)
+    sql = f"INSERT INTO {_quoted(table)} ({names}) VALUES ({', '.join('?' * len(columns))})"
+    if conflict is None:
+        return sql
+    updates = ", ".join(
+        f"{_quoted(name)} = excluded.{_quoted(name)}" for name in columns if name != conflict
+    )
+    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    return f"{sql} ON CONFLICT ({_quoted(conflict)}) {action}"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def insert_row(db: Database, table: str, row: dict[str, Any]) -> int:
+    """Insert one row of plain column values; return its rowid."""
+    cursor = db.conn.execute(_insert_sql(table, tuple(row), None), list(row.values()))
+    return int(cursor.lastrowid or 0)
+
+
+def insert_rows(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
+    """Insert rows that all have the same columns, in one statement run."""
+    if rows:
+        sql = _insert_sql(table, tuple(rows[0]), None)
+        db.conn.executemany(sql, [list(row.values()) for row in rows])
+
+
+def upsert_row(db: Database, table: str, row: dict[str, Any], key: str) -> None:
+    """Insert the row, or update the given columns of the row with the same `key`."""
+    db.conn.execute(_insert_sql(table, tuple(row), key), list(row.values()))
 
 
 def iter_raw_pages(db: Database, batch: int = 200) -> Iterator[dict[str, Any]]:
@@ -151,13 +191,16 @@ def upsert_article(db: Database, row: dict[str, Any]) -> int:
     tags land together or not at all.
     """
     existing = db.execute("SELECT id FROM articles WHERE url = ?", [row["url"]]).fetchone()
-    values = {key: _to_column(value) for key, value in row.items()}
+    values = _columns(row)
     if existing:
         article_id = int(existing[0])
         remove_from_index(db, article_id)
-        db["articles"].update(article_id, values)
+        assignments = ", ".join(f"{_quoted(column)} = ?" for column in values)
+        db.conn.execute(
+            f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id]
+        )
     else:
-        article_id = int(db["articles"].insert(values).last_pk)
+        article_id = insert_row(db, "articles", values)
     add_to_index(db, article_id, row)
     return article_id
 
@@ -167,14 +210,10 @@ def replace_tags(
 ) -> None:
     db.execute("DELETE FROM article_themes WHERE article_id = ?", [article_id])
     db.execute("DELETE FROM article_entities WHERE article_id = ?", [article_id])
-    if themes:
-        db["article_themes"].insert_all(
-            [{"article_id": article_id, **_columns(theme)} for theme in themes]
-        )
-    if entities:
-        db["article_entities"].insert_all(
-            [{"article_id": article_id, **_columns(entity)} for entity in entities]
-        )
+    insert_rows(db, "article_themes", [{"article_id": article_id, **_columns(t)} for t in themes])
+    insert_rows(
+        db, "article_entities", [{"article_id": article_id, **_columns(e)} for e in entities]
+    )
 
 
 def _columns(row: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +221,7 @@ def _columns(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _to_column(value: Any) -> Any:
-    if isinstance(value, (list, dict)):
+    if isinstance(value, list | dict | tuple):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
         return int(value)
