@@ -1,19 +1,16 @@
-"""Fetching one URL politely and safely, with httpx.
+"""Fetching one URL politely and safely.
 
-For every hop of a fetch: robots.txt is consulted (read once per host and pass, and
-between passes kept while fresh: `crawler.robots`), the host is resolved and its
-addresses checked (`crawler.netguard`), the request waits for the host's slot
-(`crawler.politeness`) and is sent to the checked address. Redirects are
-followed here, not by httpx, so each hop gets the same checks. Bodies are streamed and
-cut at `max_bytes` of decoded bytes, which also stops decompression bombs. Every request,
-refused ones included, becomes one `fetches` row through `record`.
+For every hop of a fetch: the host is resolved and its addresses checked
+(`crawler.netguard`), robots.txt is consulted (read once per host and pass, and between
+passes kept while fresh: `crawler.robots`), the request waits for the host's slot
+(`crawler.politeness`) and is sent to the checked address (`crawler.transport`).
+Redirects are followed here, not by httpx, so each hop gets the same checks. Every
+request, refused ones included, becomes one `fetches` row through `record`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +20,6 @@ import httpx
 
 from crawler.clock import Clock, http_date_to_timestamp, iso
 from crawler.errors import (
-    DecompressionBomb,
     DisallowedByRobots,
     FetchError,
     HostDeferred,
@@ -31,7 +27,6 @@ from crawler.errors import (
     RedirectError,
     TransportError,
     UnresolvableHost,
-    UnwantedContentType,
     describe,
 )
 from crawler.netguard import NetworkPolicy, safe_address
@@ -43,14 +38,15 @@ from crawler.robots import (
     RobotsRules,
     rules_for_response,
 )
+from crawler.transport import Accept, Page, Transport, host_key
+
+__all__ = ["RETRY_STATUSES", "Fetcher", "FetchLimits", "Identity", "Page", "host_key"]
 
 MAX_REDIRECTS = 10
 MAX_ATTEMPTS = 3
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 BACKOFF_BASE = 2.0  # seconds before the first retry; doubles each time
-BOMB_RATIO = 100  # decoded bytes per byte on the wire beyond which a body is a bomb
-PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
 
 Recorder = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -70,32 +66,6 @@ class FetchLimits:
     max_bytes: int = 5_000_000
     concurrency: int = 8
     retry_after_cap: float = 300.0  # a longer Retry-After gives the URL up for this pass
-
-
-@dataclass
-class Page:
-    url: str
-    final_url: str
-    status: int
-    headers: httpx.Headers
-    body: bytes = b""
-    truncated: bool = False
-
-    @property
-    def content_type(self) -> str | None:
-        return self.headers.get("content-type")
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-
-Accept = Callable[[str | None], bool]
-
-
-def host_key(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 def retry_after_seconds(value: str | None, now: float) -> float | None:
@@ -126,15 +96,11 @@ class Fetcher:
         self.record = record
         self.limits = limits
         self._in_flight = asyncio.Semaphore(limits.concurrency)
-        self._clients: dict[str, httpx.AsyncClient] = {}
         self._robots: dict[str, asyncio.Future[RobotsRules]] = {}
-        self._tls: ssl.SSLContext | None = None
-        self._pin_addresses = not any(os.environ.get(name) for name in PROXY_VARIABLES)
+        self.transport = Transport(limits.timeout, limits.max_bytes)
 
     async def close(self) -> None:
-        for client in self._clients.values():
-            await client.aclose()
-        self._clients.clear()
+        await self.transport.close()
 
     async def fetch(
         self,
@@ -165,9 +131,13 @@ class Fetcher:
     ) -> Page:
         current, visited = url, {url}
         for _hop in range(MAX_REDIRECTS + 1):
-            await self._checked_address(current, who)
+            # Checked before robots.txt is read, so a refused host is never asked for it.
+            parts = httpx.URL(current)
+            address = await self._checked_address(current, parts, who)
             await self._check_robots(current, who)
-            page = await self._request_with_retries(current, who, headers, accept, max_bytes)
+            page = await self._request_with_retries(
+                current, who, headers, accept, max_bytes, (parts, address)
+            )
             target = self._redirect_target(page)
             if target is None:
                 return page
@@ -252,13 +222,17 @@ class Fetcher:
         headers: dict[str, str] | None,
         accept: Accept | None,
         max_bytes: int | None,
+        checked: tuple[httpx.URL, str] | None = None,
     ) -> Page:
+        """`checked`: the URL parsed and its address, checked just now (a retry checks anew)."""
         host = urlsplit(url).netloc.lower()
         for attempt in range(MAX_ATTEMPTS):
             last = attempt == MAX_ATTEMPTS - 1
             try:
-                page = await self._request(url, who, headers, accept, max_bytes)
+                page = await self._request(url, who, headers, accept, max_bytes, checked)
+                checked = None
             except TransportError:
+                checked = None
                 if last:
                     raise
                 self.pacer.defer(host, self.clock.now() + self._backoff(attempt))
@@ -286,21 +260,26 @@ class Fetcher:
         headers: dict[str, str] | None,
         accept: Accept | None,
         max_bytes: int | None,
+        checked: tuple[httpx.URL, str] | None,
     ) -> Page:
-        parts = httpx.URL(url)
-        address = await self._checked_address(url, who)
+        if checked is None:
+            parts = httpx.URL(url)
+            checked = parts, await self._checked_address(url, parts, who)
+        parts, address = checked
+        all_headers = {"User-Agent": who.user_agent, **who.headers, **(headers or {})}
         async with self.pacer.slot(parts.netloc.decode("ascii").lower()), self._in_flight:
             started = self.clock.now()
             try:
-                page = await self._send(url, address, who, headers, accept, max_bytes)
+                page = await self.transport.send(
+                    url, parts, address, all_headers, accept, max_bytes
+                )
             except FetchError as error:
                 await self._record(url, who, getattr(error, "status", None), error, 0, started)
                 raise
             await self._record(url, who, page.status, self._note(page), len(page.body), started)
             return page
 
-    async def _checked_address(self, url: str, who: Identity) -> str:
-        parts = httpx.URL(url)
+    async def _checked_address(self, url: str, parts: httpx.URL, who: Identity) -> str:
         try:
             address = await safe_address(
                 self.policy, parts.host, parts.port or _default_port(parts), url
@@ -314,90 +293,6 @@ class Fetcher:
         if page.truncated:
             return f"Truncated: body cut at {len(page.body)} bytes"
         return None
-
-    async def _send(
-        self,
-        url: str,
-        address: str,
-        who: Identity,
-        headers: dict[str, str] | None,
-        accept: Accept | None,
-        max_bytes: int | None,
-    ) -> Page:
-        request = self._build_request(url, address, who, headers)
-        client = self._client_for(host_key(url))
-        try:
-            async with asyncio.timeout(self.limits.timeout):
-                response = await client.send(request, stream=True)
-                try:
-                    return await self._read(url, response, accept, max_bytes)
-                finally:
-                    await response.aclose()
-        except TimeoutError as error:
-            raise TransportError(url, f"timed out after {self.limits.timeout:g}s") from error
-        except httpx.HTTPError as error:
-            raise TransportError(url, f"{type(error).__name__}: {error}") from error
-
-    def _build_request(
-        self, url: str, address: str, who: Identity, headers: dict[str, str] | None
-    ) -> httpx.Request:
-        parts = httpx.URL(url)
-        all_headers = {"User-Agent": who.user_agent, **who.headers, **(headers or {})}
-        extensions: dict[str, Any] = {}
-        target = parts
-        if self._pin_addresses:
-            # Connect to the address we checked; the Host header and SNI keep the name.
-            target = parts.copy_with(host=address)
-            all_headers["Host"] = parts.netloc.decode("ascii")
-            if parts.scheme == "https":
-                extensions["sni_hostname"] = parts.host
-        return httpx.Request("GET", target, headers=all_headers, extensions=extensions)
-
-    def _client_for(self, key: str) -> httpx.AsyncClient:
-        # One client per host: pooled connections then never mix names behind one address.
-        if key not in self._clients:
-            self._clients[key] = httpx.AsyncClient(
-                timeout=httpx.Timeout(self.limits.timeout),
-                follow_redirects=False,
-                trust_env=True,
-                verify=self._tls_context(),
-            )
-        return self._clients[key]
-
-    def _tls_context(self) -> ssl.SSLContext:
-        # Loading the CA bundle takes tens of milliseconds: once per pass, not per host.
-        if self._tls is None:
-            self._tls = httpx.create_ssl_context(trust_env=True)
-        return self._tls
-
-    async def _read(
-        self, url: str, response: httpx.Response, accept: Accept | None, max_bytes: int | None
-    ) -> Page:
-        page = Page(url, url, response.status_code, response.headers)
-        if not 200 <= response.status_code < 300:
-            return page
-        if accept is not None and not accept(page.content_type):
-            error = UnwantedContentType(url, page.content_type)
-            error.status = response.status_code
-            raise error
-        limit = max_bytes or self.limits.max_bytes
-        chunks, size = [], 0
-        async for chunk in response.aiter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                self._check_bomb(url, size, response.num_bytes_downloaded)
-                page.truncated = True
-                break
-        page.body = b"".join(chunks)[:limit]
-        return page
-
-    @staticmethod
-    def _check_bomb(url: str, decoded: int, on_wire: int) -> None:
-        if decoded > BOMB_RATIO * max(on_wire, 1):
-            raise DecompressionBomb(
-                url, f"{on_wire} bytes on the wire decoded to over {decoded} bytes; stopped"
-            )
 
     async def _record(
         self,
