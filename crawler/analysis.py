@@ -65,6 +65,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _ready() -> None:
+    """A task that only makes a worker start (and build its analyser) now."""
+
+
 def _analyse(page: FetchedPage) -> Analysis:
     if _analyser is None:
         raise RuntimeError("analysis worker used before its initializer ran")
@@ -72,18 +76,35 @@ def _analyse(page: FetchedPage) -> Analysis:
 
 
 class AnalysisPool:
-    """Analyses pages in worker processes; falls back to `fallback` if the pool breaks."""
+    """Analyses pages in worker processes; in this process if the pool breaks.
 
-    def __init__(self, spec: AnalyserSpec, workers: int, fallback: ArticleAnalyser) -> None:
+    The in-process `fallback` analyser is built from `spec` when first needed, unless given.
+    """
+
+    def __init__(
+        self, spec: AnalyserSpec, workers: int, fallback: ArticleAnalyser | None = None
+    ) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
+        self._workers = workers
         self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
             workers,
             mp_context=context,
             initializer=_start_worker,
             initargs=(spec, os.getpid()),
         )
+        self._spec = spec
         self._fallback = fallback
+
+    def start(self) -> None:
+        """Start every worker now rather than at the first page.
+
+        Building an analyser (the taxonomy's matchers) takes a second or two of CPU; the
+        workers then do it while the crawler loads its own configuration.
+        """
+        if self._executor is not None:
+            for _ in range(self._workers):
+                self._executor.submit(_ready)
 
     async def analyse(self, page: FetchedPage) -> Analysis:
         if self._executor is not None:
@@ -93,6 +114,8 @@ class AnalysisPool:
             except BrokenProcessPool as error:
                 log.warning("analysis workers died (%s); analysing in process", error)
                 self._executor = None
+        if self._fallback is None:
+            self._fallback = self._spec.build()
         return await asyncio.to_thread(self._fallback.analyse, page)
 
     def close(self) -> None:

@@ -66,17 +66,23 @@ def crawl_once(
     from crawler.app import ExpectedError
     from crawler.progress import progress_bar
 
-    app.validate()
+    pool = start_analysis(app)
     try:
-        sources = select_sources(app.sources, source_names)
-    except ConfigError as error:
-        raise ExpectedError(str(error)) from error
-    db = app.open_writer()
-    try:
+        app.validate()
+        try:
+            sources = select_sources(app.sources, source_names)
+        except ConfigError as error:
+            raise ExpectedError(str(error)) from error
+        db = app.open_writer()
         with progress_bar(len(sources), "crawling") as advance:
-            report = run_crawl(app, db, sources, backfill=backfill, on_progress=advance)
+            report = run_crawl(
+                app, db, sources, backfill=backfill, on_progress=advance, analysis=pool
+            )
     except StoreError as error:
         raise ExpectedError(f"cannot write to {app.settings.db}: {error} (disk full?)") from error
+    finally:
+        if pool is not None:
+            pool.close()
     for failed in (r for r in report.sources if r.outcome == "failed"):
         click.echo(f"{failed.source}: failed: {failed.last_error}", err=True)
     click.echo(report.summary())
@@ -92,11 +98,18 @@ def run_crawl(
     clock: Clock | None = None,
     stop: threading.Event | None = None,
     on_progress: Callable[[int], None] | None = None,
+    analysis: AnalysisPool | None = None,
 ) -> CrawlReport:
-    """One pass, no locking. `stop` set: start no new fetch, finish in-flight ones, return."""
+    """One pass, no locking. `stop` set: start no new fetch, finish in-flight ones, return.
+
+    `analysis`: worker processes already started (`start_analysis`), which the caller
+    closes; without it the pass starts and closes its own.
+    """
     processor = app.processor(db)
-    workers = worker_count(app.settings.crawl.workers)
-    pool = AnalysisPool(app.analyser_spec(), workers, processor.analyser) if workers else None
+    pool = analysis
+    if pool is None:
+        workers = worker_count(app.settings.crawl.workers)
+        pool = AnalysisPool(app.analyser_spec(), workers, processor.analyser) if workers else None
     try:
         return run_pass(
             app.settings,
@@ -110,8 +123,22 @@ def run_crawl(
             analyser=pool,
         )
     finally:
-        if pool is not None:
+        if pool is not None and analysis is None:
             pool.close()
+
+
+def start_analysis(app: App) -> AnalysisPool | None:
+    """The pass's worker processes, started before the crawler loads the taxonomy.
+
+    Each worker builds its own analyser, which takes as long as the crawler's loading of
+    the taxonomy: started first, they do it at the same time on the other cores.
+    """
+    workers = worker_count(app.settings.crawl.workers)
+    if not workers:
+        return None
+    pool = AnalysisPool(app.analyser_spec(), workers)
+    pool.start()
+    return pool
 
 
 def run_pass(
