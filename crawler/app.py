@@ -105,6 +105,19 @@ class App:
             Deduplicator(db, dedupe.near_duplicate_threshold),
         )
 
+    def storing_processor(self, db: Database) -> ArticleProcessor:
+        """A processor for pages analysed in worker processes: it holds no taxonomy."""
+        from pipelines.dedupe import Deduplicator
+
+        dedupe = self.settings.dedupe
+        return ArticleProcessor(
+            db, None, site_rules(self.sources), Deduplicator(db, dedupe.near_duplicate_threshold)
+        )
+
+    def forget_taxonomy(self) -> None:
+        """Drop the loaded taxonomy (tens of MB) once nothing in this process tags pages."""
+        self.__dict__.pop("taxonomy", None)
+
     def analyser_spec(self) -> AnalyserSpec:
         """What a worker process needs to build the same analyser as `processor()`."""
         tagging = self.settings.tagging

@@ -74,6 +74,8 @@ def crawl_once(
         except ConfigError as error:
             raise ExpectedError(str(error)) from error
         db = app.open_writer()
+        if pool is not None:
+            app.forget_taxonomy()  # synced; the workers tag, and the pass only stores
         with progress_bar(len(sources), "crawling") as advance:
             report = run_crawl(
                 app, db, sources, backfill=backfill, on_progress=advance, analysis=pool
@@ -105,7 +107,7 @@ def run_crawl(
     `analysis`: worker processes already started (`start_analysis`), which the caller
     closes; without it the pass starts and closes its own.
     """
-    processor = app.processor(db)
+    processor = app.processor(db) if analysis is None else app.storing_processor(db)
     pool = analysis
     if pool is None:
         workers = worker_count(app.settings.crawl.workers)

@@ -130,15 +130,22 @@ class ArticleProcessor:
     def __init__(
         self,
         db: Database,
-        tagger: Tagger,
+        tagger: Tagger | None,
         rules: dict[str, SiteRules],
         deduplicator: Deduplicator | None = None,
     ) -> None:
+        """`tagger` None: a processor that only stores pages analysed elsewhere (workers)."""
         self.db = db
         self.tagger = tagger
         self.rules = rules
-        self.analyser = ArticleAnalyser(tagger, rules)
+        self._analyser = None if tagger is None else ArticleAnalyser(tagger, rules)
         self.deduplicator = deduplicator or Deduplicator(db)
+
+    @property
+    def analyser(self) -> ArticleAnalyser:
+        if self._analyser is None:
+            raise RuntimeError("this processor only stores pages analysed elsewhere")
+        return self._analyser
 
     def extract(self, page: FetchedPage) -> ExtractedArticle:
         return self.analyser.extract(page)
