@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pipelines.tag_matcher import Hit, TermMatcher, has_cyrillic
-from pipelines.taxonomy import Entity, RelationWords, Taxonomy, TermGroup
+from pipelines.tag_matcher import Hit, TermMatcher
+from pipelines.taxonomy import Entity, Taxonomy, TermGroup
 
 RUSSIA, ASIA, OFF_TOPIC = "russia", "asia", "off_topic"
 _ANCHOR_SIGNALS = {"russia": (RUSSIA,), "asia": (ASIA,), "russia-asia": (RUSSIA, ASIA)}
@@ -25,10 +25,17 @@ class TermRoles:
     signals: dict[str, float] = field(default_factory=dict)
     # the partner a relation phrase names ("ties with Tokyo": Tokyo), else -1
     partner: int = -1
+    # opens a relation phrase: a relation word and its linker ("ties with")
+    lead: bool = False
     # theme -> (weight, word set) of weights that hold only beside a word of that set
     conditional: dict[int, list[tuple[float, WordSet]]] = field(default_factory=dict)
     # the word sets this term belongs to
     near: frozenset[WordSet] = frozenset()
+
+    @property
+    def counts(self) -> bool:
+        """Whether a match counts for anything itself, beyond helping other terms."""
+        return bool(self.signals or self.entities or self.themes or self.conditional)
 
 
 @dataclass
@@ -36,8 +43,11 @@ class TaxonomyIndex:
     matcher: TermMatcher
     roles: dict[int, TermRoles]
     theme_requires: list[frozenset[int]]
+    # entity -> the themes, with weights, of a relation phrase that names it as the partner
+    partner_themes: dict[int, dict[int, float]] = field(default_factory=dict)
     _merged: dict[tuple[int, ...], TermRoles] = field(default_factory=dict)
     _met: dict[tuple[int, frozenset[WordSet]], TermRoles] = field(default_factory=dict)
+    _related: dict[tuple[int, int, int], TermRoles] = field(default_factory=dict)
 
     def roles_of(self, hits: list[Hit]) -> list[TermRoles]:
         """The roles of every hit, in order."""
@@ -56,6 +66,24 @@ class TaxonomyIndex:
             self._met[key] = met
         return self._met[key]
 
+    def partner_in(self, role: TermRoles) -> int:
+        """The first entity of `role` that some theme takes as a partner, else -1."""
+        for entity in role.entities:
+            if entity in self.partner_themes:
+                return entity
+        return -1
+
+    def related_roles(self, lead: TermRoles, name: TermRoles, partner: int) -> TermRoles:
+        """Roles of a relation phrase: its words', its name's, and the partner's themes."""
+        key = (id(lead), id(name), partner)
+        if key not in self._related:
+            related = _merge([TermRoles(signals=lead.signals), name])
+            for theme, weight in self.partner_themes[partner].items():
+                _raise_to(related.themes, theme, weight)
+            related.partner = partner
+            self._related[key] = related
+        return self._related[key]
+
     def merged_roles(self, terms: tuple[int, ...]) -> TermRoles:
         """Roles of a span matched by several terms at once: the highest weight of each."""
         if terms not in self._merged:
@@ -70,6 +98,7 @@ def _merge(roles: list[TermRoles]) -> TermRoles:
     for role in roles:
         merged.entities += [entity for entity in role.entities if entity not in merged.entities]
         merged.partner = max(merged.partner, role.partner)
+        merged.lead = merged.lead or role.lead
         merged.near |= role.near
         for theme, conditions in role.conditional.items():
             merged.conditional.setdefault(theme, []).extend(conditions)
@@ -84,22 +113,26 @@ def build_index(taxonomy: Taxonomy) -> TaxonomyIndex:
     matcher = TermMatcher()
     roles: dict[int, TermRoles] = defaultdict(TermRoles)
     entity_terms = _register_entities(taxonomy, matcher, roles)
-    partner_terms = _register_partners(taxonomy, matcher, roles)
+    _register_leads(taxonomy, matcher, roles)
+    partner_themes: dict[int, dict[int, float]] = defaultdict(dict)
+    position = {entity.id: number for number, entity in enumerate(taxonomy.entities)}
     for signal, groups in _signal_groups(taxonomy):
         for group in groups:
-            for term in _group_terms(group, matcher, entity_terms, partner_terms):
+            for term in _group_terms(group, matcher, entity_terms):
                 _raise_to(roles[term].signals, signal, group.weight)
     for number, theme in enumerate(taxonomy.themes):
-        for position, group in enumerate(theme.terms):
-            terms = _group_terms(group, matcher, entity_terms, partner_terms)
+        for place, group in enumerate(theme.terms):
+            terms = _group_terms(group, matcher, entity_terms)
+            for key in group.partners:
+                _raise_to(partner_themes[position[key]], number, group.weight)
             if group.near:
-                _add_conditions((number, position), group, terms, matcher, roles)
+                _add_conditions((number, place), group, terms, matcher, roles)
                 continue
             for term in terms:
                 _raise_to(roles[term].themes, number, group.weight)
     matcher.compile()
     _inherit_word_signals(matcher, roles)
-    return TaxonomyIndex(matcher, dict(roles), _requirements(taxonomy))
+    return TaxonomyIndex(matcher, dict(roles), _requirements(taxonomy), dict(partner_themes))
 
 
 def _add_conditions(
@@ -162,46 +195,14 @@ def _mark_entity(
             _raise_to(roles[term].signals, signal, 1.0)
 
 
-def _register_partners(
-    taxonomy: Taxonomy, matcher: TermMatcher, roles: dict[int, TermRoles]
-) -> dict[str, list[int]]:
-    """Relation phrases for every entity some group names as a partner.
-
-    A phrase hides the name inside it from the matcher, so it is also a mention of the
-    partner: "ties with Tokyo" counts as a mention of Tokyo as well as for its theme.
-    """
-    groups = [group for _, signal_groups in _signal_groups(taxonomy) for group in signal_groups]
-    groups += [group for theme in taxonomy.themes for group in theme.terms]
-    wanted = {key for group in groups for key in group.partners}
-    partner_terms: dict[str, list[int]] = {}
-    for number, entity in enumerate(taxonomy.entities):
-        if entity.id not in wanted:
-            continue
-        terms = [
-            matcher.add(phrase, case_sensitive=cased)
-            for phrase, cased in _relation_phrases(entity, taxonomy.relations)
-        ]
-        partner_terms[entity.id] = terms
-        _mark_entity(roles, terms, number, entity)
-        for term in terms:
-            roles[term].partner = number
-    return partner_terms
-
-
-def _relation_phrases(
-    entity: Entity, relations: tuple[RelationWords, ...]
-) -> list[tuple[str, bool]]:
-    """Every relation word, linker and alias in one language, as (phrase, case-sensitive)."""
-    names = [(alias, False) for alias in (entity.name, *entity.aliases)]
-    names += [(alias, True) for alias in entity.cased]
-    return [
-        (f"{word} {linker} {name}", cased)
-        for words in relations
-        for name, cased in names
-        if has_cyrillic(name) == has_cyrillic(words.words[0])
-        for word in words.words
-        for linker in words.linkers
-    ]
+def _register_leads(taxonomy: Taxonomy, matcher: TermMatcher, roles: dict[int, TermRoles]) -> None:
+    """Relation words with their linkers ("ties with"): a name right after one of them is
+    joined to it while tagging (see `pipelines.tag_scoring`), so the phrases are not spelled
+    out here for every alias of every partner."""
+    for relation in taxonomy.relations:
+        for word in relation.words:
+            for linker in relation.linkers:
+                roles[matcher.add(f"{word} {linker}")].lead = True
 
 
 def _signal_groups(taxonomy: Taxonomy) -> list[tuple[str, tuple[TermGroup, ...]]]:
@@ -210,17 +211,12 @@ def _signal_groups(taxonomy: Taxonomy) -> list[tuple[str, tuple[TermGroup, ...]]
 
 
 def _group_terms(
-    group: TermGroup,
-    matcher: TermMatcher,
-    entity_terms: dict[str, list[int]],
-    partner_terms: dict[str, list[int]],
+    group: TermGroup, matcher: TermMatcher, entity_terms: dict[str, list[int]]
 ) -> list[int]:
     terms = [matcher.add(term) for term in group.match]
     terms += [matcher.add(term, case_sensitive=True) for term in group.cased]
     for entity_id in group.entities:
         terms += entity_terms[entity_id]
-    for entity_id in group.partners:
-        terms += partner_terms[entity_id]
     return terms
 
 

@@ -92,8 +92,12 @@ def tally_hits(
 ) -> Tally:
     """Weigh the title's hits, then the text's (their order fixes the sums to the last bit)."""
     # The title is one sentence and one paragraph.
-    title_roles, _ = _meet_conditions(index, title, index.roles_of(title.hits), ([], []))
-    text_roles, units = _meet_conditions(index, text, index.roles_of(text.hits), None)
+    title, title_roles = _join_relations(index, title, index.roles_of(title.hits))
+    text, text_roles = _join_relations(index, text, index.roles_of(text.hits))
+    title_roles, _ = _meet_conditions(index, title, title_roles, ([], []))
+    text_roles, units = _meet_conditions(index, text, text_roles, None)
+    title, title_roles, _ = _drop_helpers(title, title_roles, None)
+    text, text_roles, units = _drop_helpers(text, text_roles, units)
     near, far = rules.russia_sentence_boost, rules.unanchored_theme_factor
     russian = any(RUSSIA in role.signals for role in title_roles)
     said_in = TITLE_SENTENCE if russian else None
@@ -103,6 +107,53 @@ def tally_hits(
     text_steps = _text_steps(text, text_roles, near, far, units)
     _add_hits(tally, rules, weights, text, text_roles, text_steps)
     return tally
+
+
+_RELATION_GAP_MAX = 3  # between "ties with" and the name: a space or two
+
+
+def _join_relations(
+    index: TaxonomyIndex, sourced: Sourced, roles: list[TermRoles]
+) -> tuple[Sourced, list[TermRoles]]:
+    """Join each relation word and linker ("ties with") to a partner's name right after it
+    ("Tokyo") into one hit, "ties with Tokyo", that counts for the partner's theme."""
+    if not any(role.lead for role in roles):
+        return sourced, roles
+    source, hits = sourced.source, sourced.hits
+    joined_hits: list[Hit] = []
+    joined_roles: list[TermRoles] = []
+    skip = False
+    for number, (hit, role) in enumerate(zip(hits, roles, strict=True)):
+        if skip:
+            skip = False
+            continue
+        if role.lead and number + 1 < len(hits):
+            name = hits[number + 1]
+            partner = index.partner_in(roles[number + 1])
+            gap = source[hit.end : name.start]
+            if partner >= 0 and len(gap) <= _RELATION_GAP_MAX and not gap.strip():
+                joined_hits.append(Hit(hit.terms + name.terms, hit.start, name.end))
+                joined_roles.append(index.related_roles(role, roles[number + 1], partner))
+                skip = True
+                continue
+        joined_hits.append(hit)
+        joined_roles.append(role)
+    return sourced._replace(hits=joined_hits), joined_roles
+
+
+def _drop_helpers(
+    sourced: Sourced, roles: list[TermRoles], units: Units | None
+) -> tuple[Sourced, list[TermRoles], Units | None]:
+    """Drop the hits of words that only helped other terms ("investment" beside "Far
+    East", "ties with" before a name): they count for nothing themselves, and common words
+    among them would make every later step walk through many more hits."""
+    keep = [number for number, role in enumerate(roles) if role.counts]
+    if len(keep) == len(roles):
+        return sourced, roles, units
+    hits = [sourced.hits[number] for number in keep]
+    if units is not None and units[0]:
+        units = ([units[0][number] for number in keep], [units[1][number] for number in keep])
+    return sourced._replace(hits=hits), [roles[number] for number in keep], units
 
 
 # Sentence and paragraph numbers of each hit; two empty lists stand for "all in one".

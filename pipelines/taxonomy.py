@@ -301,9 +301,10 @@ def _term_problems(taxonomy: Taxonomy, entity_ids: set[str]) -> list[str]:
             problems += _group_problems(f"{prefix}[{number}]", group, entity_ids)
     for prefix, groups in _all_groups(taxonomy)[:3]:
         problems += [
-            f"{prefix}[{number}].near: only theme terms can require a word nearby"
+            f"{prefix}[{number}].{key}: only theme terms can have {key}"
             for number, group in enumerate(groups)
-            if group.near
+            for key, value in (("near", group.near), ("partners", group.partners))
+            if value
         ]
     for theme in taxonomy.themes:
         problems += [

@@ -151,7 +151,7 @@ def test_near_terms_in_a_title_count_beside_words_of_the_title(tagger: Tagger):
         (
             {},
             HEAD.replace('match = ["Asia",', 'near = ["growth"], match = ["Asia",'),
-            "relevance.asia[0].near: only theme terms can require a word nearby",
+            "relevance.asia[0].near: only theme terms can have near",
         ),
         (
             {"arctic": 'terms = [{ weight = 1.0, match = ["ice"], near = ["route**"] }]'},
