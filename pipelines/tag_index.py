@@ -31,11 +31,16 @@ class TermRoles:
     conditional: dict[int, list[tuple[float, WordSet]]] = field(default_factory=dict)
     # the word sets this term belongs to
     near: frozenset[WordSet] = frozenset()
+    # set by `settle`: whether a match counts for anything itself, beyond helping other
+    # terms, and whether it takes part in a relation phrase or a condition (checked per
+    # hit, so kept as plain attributes rather than computed)
+    counts: bool = True
+    special: bool = False
 
-    @property
-    def counts(self) -> bool:
-        """Whether a match counts for anything itself, beyond helping other terms."""
-        return bool(self.signals or self.entities or self.themes or self.conditional)
+    def settle(self) -> TermRoles:
+        self.counts = bool(self.signals or self.entities or self.themes or self.conditional)
+        self.special = bool(self.lead or self.conditional or self.near)
+        return self
 
 
 @dataclass
@@ -63,7 +68,7 @@ class TaxonomyIndex:
                 for weight, word_set in conditions:
                     if word_set in words:
                         _raise_to(met.themes, theme, weight)
-            self._met[key] = met
+            self._met[key] = met.settle()
         return self._met[key]
 
     def partner_in(self, role: TermRoles) -> int:
@@ -81,7 +86,7 @@ class TaxonomyIndex:
             for theme, weight in self.partner_themes[partner].items():
                 _raise_to(related.themes, theme, weight)
             related.partner = partner
-            self._related[key] = related
+            self._related[key] = related.settle()
         return self._related[key]
 
     def merged_roles(self, terms: tuple[int, ...]) -> TermRoles:
@@ -106,7 +111,7 @@ def _merge(roles: list[TermRoles]) -> TermRoles:
             _raise_to(merged.themes, theme, weight)
         for signal, weight in role.signals.items():
             _raise_to(merged.signals, signal, weight)
-    return merged
+    return merged.settle()
 
 
 def build_index(taxonomy: Taxonomy) -> TaxonomyIndex:
@@ -132,6 +137,8 @@ def build_index(taxonomy: Taxonomy) -> TaxonomyIndex:
                 _raise_to(roles[term].themes, number, group.weight)
     matcher.compile()
     _inherit_word_signals(matcher, roles)
+    for role in roles.values():
+        role.settle()
     return TaxonomyIndex(matcher, dict(roles), _requirements(taxonomy), dict(partner_themes))
 
 

@@ -92,12 +92,8 @@ def tally_hits(
 ) -> Tally:
     """Weigh the title's hits, then the text's (their order fixes the sums to the last bit)."""
     # The title is one sentence and one paragraph.
-    title, title_roles = _join_relations(index, title, index.roles_of(title.hits))
-    text, text_roles = _join_relations(index, text, index.roles_of(text.hits))
-    title_roles, _ = _meet_conditions(index, title, title_roles, ([], []))
-    text_roles, units = _meet_conditions(index, text, text_roles, None)
-    title, title_roles, _ = _drop_helpers(title, title_roles, None)
-    text, text_roles, units = _drop_helpers(text, text_roles, units)
+    title, title_roles, _ = _read_phrases(index, title, index.roles_of(title.hits), ([], []))
+    text, text_roles, units = _read_phrases(index, text, index.roles_of(text.hits), None)
     near, far = rules.russia_sentence_boost, rules.unanchored_theme_factor
     russian = any(RUSSIA in role.signals for role in title_roles)
     said_in = TITLE_SENTENCE if russian else None
@@ -107,6 +103,18 @@ def tally_hits(
     text_steps = _text_steps(text, text_roles, near, far, units)
     _add_hits(tally, rules, weights, text, text_roles, text_steps)
     return tally
+
+
+def _read_phrases(
+    index: TaxonomyIndex, sourced: Sourced, roles: list[TermRoles], units: Units | None
+) -> tuple[Sourced, list[TermRoles], Units | None]:
+    """Join relation phrases, weigh terms by the words beside them, drop helper words; most
+    texts have none of these, and one scan of the roles lets them skip all three steps."""
+    if not any([role.special for role in roles]):
+        return sourced, roles, units
+    sourced, roles = _join_relations(index, sourced, roles)
+    roles, units = _meet_conditions(index, sourced, roles, units)
+    return _drop_helpers(sourced, roles, units)
 
 
 _RELATION_GAP_MAX = 3  # between "ties with" and the name: a space or two
