@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pipelines.tag_matcher import Hit, TermMatcher
-from pipelines.taxonomy import Entity, Taxonomy, TermGroup
+from pipelines.taxonomy import Taxonomy, TermGroup
 
 RUSSIA, ASIA, OFF_TOPIC = "russia", "asia", "off_topic"
 _ANCHOR_SIGNALS = {"russia": (RUSSIA,), "asia": (ASIA,), "russia-asia": (RUSSIA, ASIA)}
@@ -188,18 +188,12 @@ def _register_entities(
         terms = [matcher.add(alias) for alias in (entity.name, *entity.aliases)]
         terms += [matcher.add(alias, case_sensitive=True) for alias in entity.cased]
         entity_terms[entity.id] = terms
-        _mark_entity(roles, terms, number, entity)
+        for term in terms:
+            if number not in roles[term].entities:
+                roles[term].entities.append(number)
+            for signal in _ANCHOR_SIGNALS.get(entity.anchor, ()):
+                _raise_to(roles[term].signals, signal, 1.0)
     return entity_terms
-
-
-def _mark_entity(
-    roles: dict[int, TermRoles], terms: list[int], number: int, entity: Entity
-) -> None:
-    for term in terms:
-        if number not in roles[term].entities:
-            roles[term].entities.append(number)
-        for signal in _ANCHOR_SIGNALS.get(entity.anchor, ()):
-            _raise_to(roles[term].signals, signal, 1.0)
 
 
 def _register_leads(taxonomy: Taxonomy, matcher: TermMatcher, roles: dict[int, TermRoles]) -> None:

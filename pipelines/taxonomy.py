@@ -299,7 +299,9 @@ def _term_problems(taxonomy: Taxonomy, entity_ids: set[str]) -> list[str]:
     for prefix, groups in _all_groups(taxonomy):
         for number, group in enumerate(groups):
             problems += _group_problems(f"{prefix}[{number}]", group, entity_ids)
-    for prefix, groups in _all_groups(taxonomy)[:3]:
+    for prefix, groups in _all_groups(taxonomy):
+        if not prefix.startswith("relevance."):
+            continue
         problems += [
             f"{prefix}[{number}].{key}: only theme terms can have {key}"
             for number, group in enumerate(groups)
