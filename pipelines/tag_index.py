@@ -36,10 +36,23 @@ class TermRoles:
     # hit, so kept as plain attributes rather than computed)
     counts: bool = True
     special: bool = False
+    # also set by `settle`, for the loop that adds up every hit of every article: the
+    # weights as tuples, whether the term names Russia, and whether it names another
+    # entity or signals a theme
+    signal_items: tuple[tuple[str, float], ...] = ()
+    theme_items: tuple[tuple[int, float], ...] = ()
+    russian: bool = False
+    named: bool = False
+    telling: bool = False
 
     def settle(self) -> TermRoles:
         self.counts = bool(self.signals or self.entities or self.themes or self.conditional)
         self.special = bool(self.lead or self.conditional or self.near)
+        self.signal_items = tuple(self.signals.items())
+        self.theme_items = tuple(self.themes.items())
+        self.russian = RUSSIA in self.signals
+        self.named = bool(self.entities) and not self.russian
+        self.telling = bool(self.entities or self.themes)
         return self
 
 

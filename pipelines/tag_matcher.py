@@ -17,23 +17,17 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from pipelines.tag_fold import (
+    CYRILLIC,
+    blank_separators,
+    fold_and_blank,
+    has_cyrillic,
+    has_latin,
+)
+
 _SEPARATOR = "\0sep"
 _STEM = "\0stem"
 _END = "\0end"
-# Punctuation that ends a word is blanked to a space, in texts and terms alike (lengths stay
-# the same): every word then starts after a space, and a regex that begins with a literal
-# space lets the engine jump from word to word instead of testing every character.
-_SEPARATORS = "\n\t\r\f\v\"'()[]{}<>«»“”„‘’‚/\\|:;,.!?+&=~_#%@^`\u00a0\u2009\u202f–—―…·•-"
-_ASCII_SEPARATORS = "".join(char for char in _SEPARATORS if char.isascii())
-_BLANKS = str.maketrans(dict.fromkeys(_SEPARATORS, " "))
-_SHORT_TEXT = 200
-_CLASHING_SEPARATORS = tuple((char, char.encode()) for char in ":;<=>?@")
-_PLAIN_SEPARATORS = "".join(char for char in _SEPARATORS if char not in ":;<=>?@")
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
-# UTF-8 encodes U+0400..U+04FF, and nothing else, with these lead bytes.
-_CYRILLIC_LEAD_BYTES = (b"\xd0", b"\xd1", b"\xd2", b"\xd3")
-_LATIN_LETTERS = "etaoinsrhldcumfpgwybvkxjqz"
-_SCRIPT_PROBE_CHARS = 400
 _TERM_CHARS = re.compile(r"[\w .'\-*’+]+")
 
 
@@ -42,11 +36,16 @@ class TermSyntaxError(ValueError):
 
 
 class Hit(NamedTuple):
-    """A span of the text and every registered term that matches it exactly."""
+    """A span of the text and every registered term that matches it exactly.
+
+    `key` is the span lowercased, its separators blanked: one key for a word however it
+    is capitalised or hyphenated ("Asia-Pacific", "asia pacific").
+    """
 
     terms: tuple[int, ...]
     start: int
     end: int
+    key: str
 
 
 # Makes a Hit without the Python-level __new__ of a NamedTuple: one is made per match.
@@ -61,35 +60,6 @@ def split_term(term: str) -> list[str]:
     for char in blank_separators(term.lower()).strip():
         units.append(_unit_for(char, units))
     return [unit for unit in units if unit]
-
-
-def blank_separators(text: str) -> str:
-    if len(text) <= _SHORT_TEXT:
-        # One pass through a table beats testing every separator on a title or a term.
-        return text.translate(_BLANKS)
-    if not text.isascii():
-        return _blank_wide(text)
-    for separator in _ASCII_SEPARATORS:
-        if separator in text:
-            text = text.replace(separator, " ")
-    return text
-
-
-def _blank_wide(text: str) -> str:
-    """blank_separators for a text with non-ASCII characters.
-
-    `";" in text` looks for the separator's low byte first, and in lowercase Cyrillic
-    (U+0430..U+044F) that byte is shared with `:;<=>?@`: the search stops at almost every
-    letter. Those are looked for in the UTF-8 bytes, where no letter shares a byte with them.
-    """
-    data = text.encode("utf-8", "surrogatepass")
-    for separator, encoded in _CLASHING_SEPARATORS:
-        if encoded in data:
-            text = text.replace(separator, " ")
-    for separator in _PLAIN_SEPARATORS:
-        if separator in text:
-            text = text.replace(separator, " ")
-    return text
 
 
 def _unit_for(char: str, previous: list[str]) -> str:
@@ -141,14 +111,6 @@ def _ordered(children: dict[str, _Node]) -> list[tuple[str, _Node]]:
     """Literal characters first, then separators, stems last (they would swallow the rest)."""
     rank = {_SEPARATOR: 1, _STEM: 2}
     return sorted(children.items(), key=lambda item: (rank.get(item[0], 0), item[0]))
-
-
-def fold_case(text: str) -> str:
-    """Lowercase without changing the length, so offsets stay valid."""
-    folded = text.lower()
-    if len(folded) == len(text):
-        return folded
-    return "".join(char.lower()[:1] or char for char in text)
 
 
 @dataclass
@@ -203,7 +165,7 @@ class TermMatcher:
     def compile(self) -> None:
         """One regex for terms that start with a Cyrillic letter, one for the rest: an
         English text then never pays for the Russian vocabulary, nor the reverse."""
-        cyrillic = {unit for unit in self._root.children if _CYRILLIC.match(unit)}
+        cyrillic = {unit for unit in self._root.children if CYRILLIC.match(unit)}
         self._regexes = [
             (self._regex_for(cyrillic), True),
             (self._regex_for(set(self._root.children) - cyrillic), False),
@@ -215,7 +177,7 @@ class TermMatcher:
         return re.compile(" " + _emit(root)) if initials else None
 
     def find(self, text: str) -> list[Hit]:
-        blanked = " " + blank_separators(fold_case(text))
+        blanked = " " + fold_and_blank(text)
         scripts = {True: has_cyrillic(blanked), False: has_latin(blanked)}
         hits = []
         for regex, cyrillic in self._regexes:
@@ -235,7 +197,7 @@ class TermMatcher:
             if cased:
                 folded = with_case(folded, cased, text, start, end - 1)
             if folded:
-                hits.append(_new_hit(Hit, (folded, start, end - 1)))
+                hits.append(_new_hit(Hit, (folded, start, end - 1, span)))
         return hits
 
     @staticmethod
@@ -256,22 +218,6 @@ class TermMatcher:
         )
         self._spans[span] = entry
         return entry
-
-
-def has_cyrillic(text: str) -> bool:
-    """Any Cyrillic letter; cheap for English (often pure ASCII) and for Russian (early)."""
-    if text.isascii():
-        return False
-    if _CYRILLIC.search(text, 0, _SCRIPT_PROBE_CHARS):
-        return True
-    # A regex scan tests every character in turn; a byte search runs at memchr speed.
-    data = text.encode("utf-8", "surrogatepass")
-    return any(lead in data for lead in _CYRILLIC_LEAD_BYTES)
-
-
-def has_latin(folded: str) -> bool:
-    """Any lowercase Latin letter; frequent letters first, so English stops at once."""
-    return any(letter in folded for letter in _LATIN_LETTERS)
 
 
 def _case_source(term: str) -> str:

@@ -34,7 +34,7 @@ DECISIVE_TERM = 3.0
 
 
 class Statement(NamedTuple):
-    """A theme term said in a sentence that names Russia."""
+    """A theme term said in a sentence that names Russia (`surface` as written)."""
 
     surface: str
     sentence: int
@@ -53,7 +53,7 @@ class Tally:
     mentions: dict[int, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
     repeats: dict[str, int] = field(default_factory=dict)
     anchored: set[int] = field(default_factory=set)
-    # theme -> (term, sentence, weight, partner) of terms said in sentences that name Russia
+    # theme -> the theme's terms said in sentences that name Russia
     stated: dict[int, list[Statement]] = field(default_factory=lambda: defaultdict(list))
 
 
@@ -95,7 +95,7 @@ def tally_hits(
     title, title_roles, _ = _read_phrases(index, title, index.roles_of(title.hits), ([], []))
     text, text_roles, units = _read_phrases(index, text, index.roles_of(text.hits), None)
     near, far = rules.russia_sentence_boost, rules.unanchored_theme_factor
-    russian = any(RUSSIA in role.signals for role in title_roles)
+    russian = any(role.russian for role in title_roles)
     said_in = TITLE_SENTENCE if russian else None
     title_steps = [(TITLE, near if russian else far, said_in, russian)] * len(title_roles)
     tally = Tally()
@@ -140,7 +140,8 @@ def _join_relations(
             partner = index.partner_in(roles[number + 1])
             gap = source[hit.end : name.start]
             if partner >= 0 and len(gap) <= _RELATION_GAP_MAX and not gap.strip():
-                joined_hits.append(Hit(hit.terms + name.terms, hit.start, name.end))
+                key = f"{hit.key} {name.key}"
+                joined_hits.append(Hit(hit.terms + name.terms, hit.start, name.end, key))
                 joined_roles.append(index.related_roles(role, roles[number + 1], partner))
                 skip = True
                 continue
@@ -202,7 +203,7 @@ def _text_steps(
     text: Sourced, roles: list[TermRoles], near: float, far: float, units: Units | None
 ) -> list[Step]:
     boundary = text.boundary
-    russian = [number for number, role in enumerate(roles) if RUSSIA in role.signals]
+    russian = [number for number, role in enumerate(roles) if role.russian]
     if not russian:
         # No sentence of the text names Russia: every hit there is context, and no sentence
         # or paragraph needs numbering.
@@ -231,55 +232,61 @@ def _add_hits(
 ) -> None:
     """Add every hit of one source to the tally.
 
-    One loop with its work inlined and its lookups bound to locals: it runs for every hit
-    of every article, and calls and attribute lookups per hit cost more than the sums.
+    One loop with its work inlined, its lookups bound to locals and its tuples made without
+    their Python-level constructors: it runs for every hit of every article, and calls and
+    attribute lookups per hit cost more than the sums.
     """
-    source, decay, limit = sourced.source, rules.repeat_decay, rules.repeat_limit
+    source, limit = sourced.source, rules.repeat_limit
+    # Each repeat of the same word counts less, and after `repeat_limit` not at all.
+    repeat_factors = [rules.repeat_decay**repeat for repeat in range(limit)]
     repeats, mentions, signals, up_front = tally.repeats, tally.mentions, tally.signals, set()
     themes, evidence, stated_by = tally.themes, tally.theme_evidence, tally.stated
+    new_tuple = tuple.__new__
     listed_to = -1  # end of the last name that could open a list of names
-    for (_, start, end), role, (zone, factor, said_in, anchored) in zip(
+    for (_, start, end, key), role, (zone, factor, said_in, anchored) in zip(
         sourced.hits, roles, steps, strict=True
     ):
-        surface = source[start:end]
-        key = surface.lower()
-        # Each repeat of the same word counts less, and after `repeat_limit` not at all.
-        seen = repeats.get(key, 0) + 1
-        repeats[key] = seen
-        weight = weights[zone] * (decay ** (seen - 1) if seen <= limit else 0.0)
-        for signal, signal_weight in role.signals.items():
-            signals[signal] += signal_weight * weight
+        seen = repeats.get(key, 0)
+        repeats[key] = seen + 1
+        weight = weights[zone] * repeat_factors[seen] if seen < limit else 0.0
+        if role.signal_items:
+            for signal, signal_weight in role.signal_items:
+                signals[signal] += signal_weight * weight
             if zone != BODY:
-                up_front.add(signal)
-        if not (role.entities or role.themes):
+                up_front.update(role.signals)
+        if not role.telling:
             listed_to = -1
             continue
         # "China, India, Indonesia and Vietnam": a roster of names, each after the first
         # joined by a comma or "and", says nothing of Russia's ties with each of them. A
         # relation phrase opens with its own word ("India and depends on China"), not a name.
+        named = role.named
         listed = (
-            listed_to >= 0
+            named
+            and listed_to >= 0
             and role.partner < 0
             and start - listed_to <= _LIST_GAP_MAX
             and _LIST_GAP.fullmatch(source, listed_to, start) is not None
         )
-        named = bool(role.entities) and RUSSIA not in role.signals
         listed_to = end if named else -1
-        place = Evidence(surface, start, end, zone == TITLE)
-        for entity in role.entities:
-            mentions[entity].append(place)
-        if anchored and role.entities:
-            tally.anchored.update(role.entities)
-        for theme, theme_weight in role.themes.items():
+        surface = source[start:end]
+        place = new_tuple(Evidence, (surface, start, end, zone == TITLE))
+        if role.entities:
+            for entity in role.entities:
+                mentions[entity].append(place)
+            if anchored:
+                tally.anchored.update(role.entities)
+        for theme, theme_weight in role.theme_items:
             evidence[theme].append(place)
-            if listed and named:
+            if listed:
                 continue
             # Only a strong term is boosted beside Russia: "trade" or "military" sit beside
             # Russia in almost every sentence of these articles and say little on their own.
             boost = factor if factor <= 1.0 or theme_weight >= STRONG_TERM else 1.0
             themes[theme] += theme_weight * weight * boost
             if said_in is not None:
-                stated_by[theme].append(Statement(key, said_in, theme_weight, role.partner))
+                statement = (surface, said_in, theme_weight, role.partner)
+                stated_by[theme].append(new_tuple(Statement, statement))
     tally.up_front.update(up_front)
 
 
@@ -355,5 +362,6 @@ def _statements(said: list[Statement], named_again: set[int]) -> int:
             value = 2
         else:
             value = 1 if weight >= STRONG_TERM or sentence in decisive else 0
-        points[surface] = max(points.get(surface, 0), value)
+        term = surface.lower()
+        points[term] = max(points.get(term, 0), value)
     return sum(points.values())

@@ -7,7 +7,13 @@ import random
 import pytest
 
 from pipelines.tag_context import SENTENCE_END, sentence_ends, unit_keys
-from pipelines.tag_matcher import blank_separators, has_cyrillic, has_latin
+from pipelines.tag_fold import (
+    blank_separators,
+    fold_and_blank,
+    fold_case,
+    has_cyrillic,
+    has_latin,
+)
 
 SEPARATORS = "\n\t\r\f\v\"'()[]{}<>«»“”„‘’‚/\\|:;,.!?+&=~_#%@^`\u00a0\u2009\u202f–—―…·•-"
 MARKS_AND_SPACES = "ab .!?…\n\"'»”’) \u00a0\t"
@@ -79,3 +85,26 @@ def test_script_checks(text: str, cyrillic: bool, latin: bool):
 def test_blank_separators_blanks_every_separator(text: str):
     expected = "".join(" " if char in SEPARATORS else char for char in text)
     assert blank_separators(text) == expected
+
+
+# Characters in and out of the code page of the fast path, and some that change length
+# when lowercased ("İ") or that Python lowercases by context ("Σ").
+FOLDING_POOL = "aZ09 .;:@?<>ДЖЁЯжёяЇЎ«»“”–—…·é ÉñÑ№\u00a0\u2009\nİΣσ中😀ßẞ\ufffe"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Москва: «Договор» — ЁЖ №5", "ASCII: Asia-Pacific (APEC).", "Nguyễn Phú Trọng", "İstanbul"],
+    ids=["russian", "ascii", "outside-the-code-page", "longer-when-lowercased"],
+)
+def test_fold_and_blank_is_fold_case_then_blank_separators(text: str):
+    assert fold_and_blank(text) == blank_separators(fold_case(text))
+    assert len(fold_and_blank(text)) == len(text)
+
+
+def test_fold_and_blank_agrees_on_random_text():
+    rng = random.Random(11)
+    for _ in range(3000):
+        length = rng.choice([rng.randint(0, 30), rng.randint(190, 260)])
+        text = "".join(rng.choice(FOLDING_POOL) for _ in range(length))
+        assert fold_and_blank(text) == blank_separators(fold_case(text)), text

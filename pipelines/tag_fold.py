@@ -1,0 +1,119 @@
+"""Normalise a text for term matching: lowercase it and blank the punctuation between words.
+
+Lengths never change, so an offset in the normalised text is an offset in the original.
+Punctuation that ends a word is blanked to a space, in texts and terms alike: every word then
+starts after a space, and a regex that begins with a literal space lets the engine jump from
+word to word instead of testing every character (see `pipelines.tag_matcher`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+SEPARATORS = "\n\t\r\f\v\"'()[]{}<>«»“”„‘’‚/\\|:;,.!?+&=~_#%@^`\u00a0\u2009\u202f–—―…·•-"
+_ASCII_SEPARATORS = "".join(char for char in SEPARATORS if char.isascii())
+_BLANKS = str.maketrans(dict.fromkeys(SEPARATORS, " "))
+_SHORT_TEXT = 200
+_CLASHING_SEPARATORS = tuple((char, char.encode()) for char in ":;<=>?@")
+_PLAIN_SEPARATORS = "".join(char for char in SEPARATORS if char not in ":;<=>?@")
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+# UTF-8 encodes U+0400..U+04FF, and nothing else, with these lead bytes.
+_CYRILLIC_LEAD_BYTES = (b"\xd0", b"\xd1", b"\xd2", b"\xd3")
+_LATIN_LETTERS = "etaoinsrhldcumfpgwybvkxjqz"
+_SCRIPT_PROBE_CHARS = 400
+
+
+def fold_and_blank(text: str) -> str:
+    """`blank_separators(fold_case(text))`, in three passes of C code for most texts.
+
+    `str.lower` and the separator search each take as long as all three passes on a
+    Cyrillic text: each character of a text written in the code page below (ASCII,
+    Cyrillic, their punctuation) is encoded as one byte, the bytes are translated through a
+    table that lowercases letters and blanks separators, and decoded back. A text with any
+    other character takes the general path.
+    """
+    if text.isascii():
+        return text.encode("ascii").translate(_FOLD_BYTES).decode("ascii")
+    try:
+        data = codecs.charmap_encode(text, "strict", _PAGE_ENCODING)[0]
+    except UnicodeEncodeError:
+        return blank_separators(fold_case(text))
+    return codecs.charmap_decode(data.translate(_FOLD_BYTES), "strict", _PAGE)[0]
+
+
+def fold_case(text: str) -> str:
+    """Lowercase without changing the length, so offsets stay valid."""
+    folded = text.lower()
+    if len(folded) == len(text):
+        return folded
+    return "".join(char.lower()[:1] or char for char in text)
+
+
+def blank_separators(text: str) -> str:
+    if len(text) <= _SHORT_TEXT:
+        # One pass through a table beats testing every separator on a title or a term.
+        return text.translate(_BLANKS)
+    if not text.isascii():
+        return _blank_wide(text)
+    for separator in _ASCII_SEPARATORS:
+        if separator in text:
+            text = text.replace(separator, " ")
+    return text
+
+
+def _blank_wide(text: str) -> str:
+    """blank_separators for a text with non-ASCII characters.
+
+    `";" in text` looks for the separator's low byte first, and in lowercase Cyrillic
+    (U+0430..U+044F) that byte is shared with `:;<=>?@`: the search stops at almost every
+    letter. Those are looked for in the UTF-8 bytes, where no letter shares a byte with them.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    for separator, encoded in _CLASHING_SEPARATORS:
+        if encoded in data:
+            text = text.replace(separator, " ")
+    for separator in _PLAIN_SEPARATORS:
+        if separator in text:
+            text = text.replace(separator, " ")
+    return text
+
+
+def has_cyrillic(text: str) -> bool:
+    """Any Cyrillic letter; cheap for English (often pure ASCII) and for Russian (early)."""
+    if text.isascii():
+        return False
+    if CYRILLIC.search(text, 0, _SCRIPT_PROBE_CHARS):
+        return True
+    # A regex scan tests every character in turn; a byte search runs at memchr speed.
+    data = text.encode("utf-8", "surrogatepass")
+    return any(lead in data for lead in _CYRILLIC_LEAD_BYTES)
+
+
+def has_latin(folded: str) -> bool:
+    """Any lowercase Latin letter; frequent letters first, so English stops at once."""
+    return any(letter in folded for letter in _LATIN_LETTERS)
+
+
+def _code_page() -> str:
+    """256 characters, one per byte: ASCII, the Cyrillic of Russian and its neighbours, the
+    punctuation around them, and the accented letters most often met in names."""
+    ascii_chars = "".join(map(chr, range(128)))
+    cyrillic = "".join(map(chr, range(0x400, 0x460)))
+    punctuation = "".join(char for char in SEPARATORS if not char.isascii())
+    accented = "éÉèÈáÁüÜöÖçÇñÑ№"
+    page = ascii_chars + cyrillic + punctuation + accented
+    if len(page) != 256 or len(set(page)) != 256:
+        raise RuntimeError(f"the code page holds {len(set(page))} distinct characters")
+    return page
+
+
+def _fold_bytes(page: str) -> bytes:
+    """The byte of each character's lowercase form, or of a space for a separator."""
+    folded = (" " if char in SEPARATORS else char.lower() for char in page)
+    return bytes(page.index(char) for char in folded)
+
+
+_PAGE = _code_page()
+_PAGE_ENCODING = codecs.charmap_build(_PAGE)
+_FOLD_BYTES = _fold_bytes(_PAGE)
