@@ -239,7 +239,8 @@ def _add_hits(
     source, limit = sourced.source, rules.repeat_limit
     # Each repeat of the same word counts less, and after `repeat_limit` not at all.
     repeat_factors = [rules.repeat_decay**repeat for repeat in range(limit)]
-    repeats, mentions, signals, up_front = tally.repeats, tally.mentions, tally.signals, set()
+    repeats, mentions, signals = tally.repeats, tally.mentions, tally.signals
+    up_front: set[str] = set()
     themes, evidence, stated_by = tally.themes, tally.theme_evidence, tally.stated
     new_tuple = tuple.__new__
     listed_to = -1  # end of the last name that could open a list of names
@@ -326,42 +327,53 @@ def theme_scores(tally: Tally, index: TaxonomyIndex, rules: ScoringRules) -> dic
     if context == 0.0:
         return {}
     # A partner named only where Russia is not does not make a bilateral theme.
-    mentioned = tally.anchored
+    mentioned, requires, saturation = tally.anchored, index.theme_requires, rules.theme_saturation
     scores = {
-        theme: round(saturate(raw * context, rules.theme_saturation), 4)
+        # saturate(), inlined: this runs for every theme of every article
+        theme: round(1.0 - math.exp(-(raw * context) / saturation), 4)
         for theme, raw in tally.themes.items()
-        if not index.theme_requires[theme] or index.theme_requires[theme] & mentioned
+        if not requires[theme] or requires[theme] & mentioned
     }
     stated = rules.stated_theme_score
     if context == 1.0 and stated:
         named_again = {entity for entity, places in tally.mentions.items() if len(places) > 1}
         for theme in scores.keys() & tally.stated.keys():
-            # Counting statements costs more than the comparison that often makes it moot.
-            if scores[theme] < stated and (
-                _statements(tally.stated[theme], named_again) >= rules.stated_theme_terms
+            # Weighing statements costs more than the comparison that often makes it moot.
+            if scores[theme] < stated and _states_theme(
+                tally.stated[theme], named_again, rules.stated_theme_terms
             ):
                 scores[theme] = stated
     return scores
 
 
-def _statements(said: list[Statement], named_again: set[int]) -> int:
-    """How firmly the terms said in sentences that name Russia state a theme.
+def _states_theme(said: list[Statement], named_again: set[int], points_needed: int) -> bool:
+    """Whether the terms said in sentences that name Russia state a theme firmly enough.
 
-    A decisive phrase of several words ("arms exports", "Asian identity") counts two, any
-    other strong term one, and a supporting term ("U.S." beside "multipolarity") one when
-    its sentence also holds a decisive term of the theme. Each term counts once. A relation
-    phrase ("ties with Tokyo") counts two only when the article names that partner again:
-    once, it is usually an aside in a story about something else.
+    A decisive phrase of several words ("arms exports", "Asian identity") scores two
+    points, any other strong term one, and a supporting term ("U.S." beside "multipolarity")
+    one when its sentence also holds a decisive term of the theme. Each term scores once,
+    its best. A relation phrase ("ties with Tokyo") scores two only when the article names
+    that partner again: once, it is usually an aside in a story about something else.
     """
-    decisive = {statement.sentence for statement in said if statement.weight >= DECISIVE_TERM}
     points: dict[str, int] = {}
+    total = 0
+    decisive: set[int] | None = None  # sentences with a decisive term, found if needed
     for surface, sentence, weight, partner in said:
         if partner >= 0:
             value = 2 if partner in named_again else 1
         elif weight >= DECISIVE_TERM and " " in surface.strip():
             value = 2
+        elif weight >= STRONG_TERM:
+            value = 1
         else:
-            value = 1 if weight >= STRONG_TERM or sentence in decisive else 0
+            if decisive is None:
+                decisive = {other.sentence for other in said if other.weight >= DECISIVE_TERM}
+            value = 1 if sentence in decisive else 0
         term = surface.lower()
-        points[term] = max(points.get(term, 0), value)
-    return sum(points.values())
+        gained = value - points.get(term, 0)
+        if gained > 0:
+            points[term] = value
+            total += gained
+            if total >= points_needed:
+                return True
+    return False
