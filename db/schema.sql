@@ -198,6 +198,7 @@ CREATE TABLE related (
     score REAL NOT NULL,
     PRIMARY KEY (article_id, other_id)
 );
+CREATE TABLE related_scored (article_id INTEGER PRIMARY KEY);
 CREATE TABLE robots_cache (origin TEXT PRIMARY KEY, status INTEGER NOT NULL, body BLOB NOT NULL, etag TEXT, last_modified TEXT, fetched TEXT NOT NULL, expires TEXT NOT NULL);
 CREATE TABLE sources (
     name TEXT PRIMARY KEY,

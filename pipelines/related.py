@@ -7,8 +7,9 @@ relations are its primary's, and copies are listed as "also appeared in", not he
 
 Rows are stored in both directions, so `related` for an article is the union of its
 own nearest neighbours and the articles that chose it. A pass scores only the articles
-that have no rows yet (new ones, or those whose relevance or primary changed), and
-adds each to its neighbours' lists; `rebuild=True` scores every article afresh.
+not yet scored (new ones, or those whose relevance or primary changed), recorded in
+`related_scored` so that one with no neighbour close enough is not scored again on every
+pass, and adds each to its neighbours' lists; `rebuild=True` scores every article afresh.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def update_related(db: Database, k: int, *, rebuild: bool = False) -> int:
     with db.atomic():
         if rebuild or k == 0:
             db.execute("DELETE FROM related")
+            db.execute("DELETE FROM related_scored")
         _drop_stale(db)
     if k == 0:
         return 0
@@ -64,12 +66,13 @@ def _drop_stale(db: Database) -> None:
     """Forget rows that name an article no longer relevant or now a copy."""
     stale = "SELECT id FROM articles WHERE relevant = 0 OR duplicate_of IS NOT NULL"
     db.execute(f"DELETE FROM related WHERE article_id IN ({stale}) OR other_id IN ({stale})")
+    db.execute(f"DELETE FROM related_scored WHERE article_id IN ({stale})")
 
 
 def _articles_without_related(db: Database) -> list[int]:
     rows = db.execute(
         "SELECT id FROM articles WHERE relevant = 1 AND duplicate_of IS NULL "
-        "AND id NOT IN (SELECT article_id FROM related) ORDER BY id"
+        "AND id NOT IN (SELECT article_id FROM related_scored) ORDER BY id"
     ).fetchall()
     return [int(row[0]) for row in rows]
 
@@ -80,6 +83,7 @@ def _store(db: Database, article_id: int, neighbours: list[tuple[int, float]]) -
     db.conn.executemany(
         "INSERT OR REPLACE INTO related (article_id, other_id, score) VALUES (?, ?, ?)", rows
     )
+    db.execute("INSERT OR IGNORE INTO related_scored (article_id) VALUES (?)", [article_id])
 
 
 class TfidfScorer:

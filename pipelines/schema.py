@@ -374,3 +374,11 @@ def create_robots_cache(db: Database) -> None:
         "expires TEXT NOT NULL)"
     )
     db.execute("CREATE INDEX articles_canonical_url ON articles (canonical_url)")
+
+
+@migrations(name="0009_related_scored")
+def create_related_scored(db: Database) -> None:
+    # The articles whose neighbours have been looked for. Without it, an article with no
+    # neighbour close enough (no `related` rows) was looked at again on every pass.
+    db.execute("CREATE TABLE related_scored (article_id INTEGER PRIMARY KEY)")
+    db.execute("INSERT INTO related_scored SELECT DISTINCT article_id FROM related")

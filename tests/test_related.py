@@ -142,3 +142,21 @@ def test_k_zero_keeps_no_related_articles(db: Database, archive: dict[str, int])
     update_related(db, k=2)
     assert update_related(db, k=0) == 0
     assert db.execute("SELECT count(*) FROM related").fetchone()[0] == 0
+
+
+def test_an_article_with_no_close_neighbour_is_scored_once(
+    db: Database, archive: dict[str, int]
+) -> None:
+    nonsense = "Quorvex flimbrel snodwick wuzzlepan plonkery zarbith."
+    row = {"url": "https://site.org/lonely", "source": "site", "title": "Zarbith",
+           "text": nonsense, "fetched": "2024-07-01T00:00:00Z", "relevant": True}  # fmt: skip
+    with db.atomic():
+        lonely = upsert_article(db, row)
+    assert update_related(db, k=2) == len(NAMES) + 1
+    assert related_to(db, lonely) == []
+    assert update_related(db, k=2) == 0
+    # Once out of the list and back, it is looked at again.
+    db.execute("UPDATE articles SET relevant = 0 WHERE id = ?", [lonely])
+    assert update_related(db, k=2) == 0
+    db.execute("UPDATE articles SET relevant = 1 WHERE id = ?", [lonely])
+    assert update_related(db, k=2) == 1
