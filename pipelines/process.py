@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from pipelines.canonical import canonicalise_url
 from pipelines.decode import decode_html
 from pipelines.dedupe import Deduplicator
+from pipelines.entities import evidence_json
 from pipelines.extract import ExtractedArticle, SiteRules, extract_article, extract_wordpress_post
 from pipelines.shingles import shingle_hashes
 from pipelines.store import (
@@ -265,18 +266,24 @@ class ArticleProcessor:
         }
 
 
-def tag_rows(tags: TagResult) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The article_themes and article_entities rows (without article_id) for a result."""
-    themes = [
-        {"theme_id": t.id, "score": round(t.score, 4), "evidence": _evidence(t.evidence)}
-        for t in tags.themes
-    ]
-    entities = [
-        {"entity_id": e.id, "mentions": e.mentions, "evidence": _evidence(e.evidence)}
-        for e in tags.entities
-    ]
+# theme or entity id -> (score or mentions, evidence JSON)
+TagValues = dict[str, tuple[Any, str]]
+
+
+def tag_values(tags: TagResult) -> tuple[TagValues, TagValues]:
+    """What the article_themes and article_entities rows of a result hold, by id."""
+    themes = {t.id: (round(t.score, 4), evidence_json(t.evidence)) for t in tags.themes}
+    entities = {e.id: (e.mentions, evidence_json(e.evidence)) for e in tags.entities}
     return themes, entities
 
 
-def _evidence(items: list[Any]) -> list[dict[str, Any]]:
-    return [{"term": e.term, "start": e.start, "end": e.end} for e in items]
+def tag_rows(tags: TagResult) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The article_themes and article_entities rows (without article_id) for a result."""
+    themes, entities = tag_values(tags)
+    return (
+        [{"theme_id": key, "score": score, "evidence": ev} for key, (score, ev) in themes.items()],
+        [
+            {"entity_id": key, "mentions": mentions, "evidence": ev}
+            for key, (mentions, ev) in entities.items()
+        ],
+    )

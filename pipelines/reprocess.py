@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from pipelines.process import ArticleProcessor, FetchedPage, tag_rows
+from pipelines.process import ArticleProcessor, FetchedPage
 from pipelines.related import update_related
-from pipelines.store import iter_raw_pages, replace_tags
-from pipelines.tag import Tagger
+from pipelines.store import iter_raw_pages
 
 log = logging.getLogger("pivotwatch.reprocess")
 Progress = Callable[[int], None]
@@ -47,36 +46,6 @@ def reprocess_pages(
         if on_progress:
             on_progress(1)
     return report
-
-
-def retag_articles(
-    db: Database, tagger: Tagger, on_progress: Progress | None = None, batch: int = 500
-) -> int:
-    """Re-tag every stored article from its stored text, in batches of one transaction."""
-    count, last_id = 0, 0
-    while True:
-        rows = db.execute(
-            "SELECT id, title, text FROM articles WHERE id > ? ORDER BY id LIMIT ?",
-            [last_id, batch],
-        ).fetchall()
-        if not rows:
-            return count
-        with db.atomic():
-            for article_id, title, text in rows:
-                _retag_one(db, tagger, article_id, title, text or "")
-        count += len(rows)
-        last_id = rows[-1][0]
-        if on_progress:
-            on_progress(len(rows))
-
-
-def _retag_one(db: Database, tagger: Tagger, article_id: int, title: str, text: str) -> None:
-    result = tagger.tag(text, title)
-    db.execute(
-        "UPDATE articles SET relevance = ?, relevant = ? WHERE id = ?",
-        [round(result.relevance, 4), int(result.relevant), article_id],
-    )
-    replace_tags(db, article_id, *tag_rows(result))
 
 
 LINK_COLUMNS = "id, url, canonical_url, text, content_hash, teaser, full_story_url"

@@ -9,7 +9,8 @@ import click
 from crawler.app import App
 from crawler.progress import progress_bar
 from pipelines.related import update_related
-from pipelines.reprocess import rebuild_links, reprocess_pages, retag_articles
+from pipelines.reprocess import rebuild_links, reprocess_pages
+from pipelines.retag import retag_articles
 
 log = logging.getLogger("pivotwatch.reprocess")
 
@@ -32,10 +33,10 @@ def reprocess(app: App, tags_only: bool) -> None:
     if tags_only:
         total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
         with progress_bar(total, "re-tagging") as advance:
-            count = retag_articles(db, app.tagger(), on_progress=advance)
+            retagged = retag_articles(db, app.tagger(), on_progress=advance)
         # Relevance may have changed, and only relevant articles have related ones.
         update_related(db, app.settings.dedupe.related_k)
-        log.info("re-tagged %d articles", count)
+        log.info("re-tagged %d articles: %d changed", retagged.articles, retagged.changed)
         return
     total = db.execute("SELECT count(*) FROM raw_pages").fetchone()[0]
     processor = app.processor(db)

@@ -1,0 +1,202 @@
+"""Re-tagging stored articles writes only what changed, and ends where tagging afresh would."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from pipelines.entities import Evidence, evidence_json
+from pipelines.process import tag_rows, tag_values
+from pipelines.retag import retag_articles
+from pipelines.schema import BACKFILL_COUNTS
+from pipelines.store import (
+    open_database,
+    replace_tags,
+    sync_entities,
+    sync_sources,
+    sync_themes,
+    upsert_article,
+)
+from pipelines.tag import Tagger, load_taxonomy
+
+ROOT = Path(__file__).parent.parent
+THEMES = ROOT / "config" / "themes.toml"
+
+ARTICLES = [
+    (
+        "Moscow and Beijing sign another gas deal",
+        "Gazprom and CNPC agreed on Tuesday to raise supplies through the Power of Siberia "
+        "pipeline, Russian officials said, as Moscow leans harder on China for energy sales.\n\n"
+        "Xi Jinping and Vladimir Putin welcomed the deal. Trade between Russia and China grew "
+        "again last year, settled mostly in roubles and yuan.",
+    ),
+    (
+        "Tokyo protests Russian drills on the Kurils",
+        "Japan lodged a protest after Russian troops held exercises on the Kuril Islands, "
+        "which Tokyo calls the Northern Territories.\n\nThe Pacific Fleet said the drills "
+        "were planned. Relations with Japan have been frozen since 2022.",
+    ),
+    (
+        "Россия и Китай расширяют торговлю",
+        "Товарооборот России и Китая вырос, сообщили в Москве. Газпром увеличил поставки газа "
+        "по газопроводу «Сила Сибири».\n\nСи Цзиньпин и Владимир Путин обсудили инвестиции на "
+        "Дальнем Востоке и в Арктике.",
+    ),
+    (
+        "Seoul weighs its ties with Moscow",
+        "South Korea is reviewing its trade with Russia after North Korean troops were sent "
+        "to fight in Ukraine.\n\nOfficials in Seoul said sanctions would stay.",
+    ),
+    (
+        "Vietnam buys more rice from Thailand",
+        "Vietnam and Thailand agreed on rice prices for the coming season.\n\nNeither "
+        "government mentioned any other partner.",
+    ),
+    (
+        "Football: Zenit wins the Russian cup",
+        "Zenit beat Spartak in the final in Moscow.\n\nThe club's coach thanked the fans.",
+    ),
+]
+
+
+def build(path: Path, tagger: Tagger) -> Database:
+    """A database of ARTICLES, tagged with `tagger` the way the crawler stores them."""
+    db = open_database(path)
+    taxonomy = tagger.taxonomy
+    sync_sources(
+        db,
+        [{"name": "example", "title": "Example", "homepage": "https://example.org/",
+          "source_type": "news", "language": "en"}],
+    )  # fmt: skip
+    sync_themes(db, [{"id": t.id, "label": t.label, "description": t.description}
+                     for t in taxonomy.themes])  # fmt: skip
+    sync_entities(db, [{"id": e.id, "name": e.name, "kind": e.kind} for e in taxonomy.entities])
+    with db.atomic():
+        for number, (title, text) in enumerate(ARTICLES):
+            result = tagger.tag(text, title)
+            row = {
+                "url": f"https://example.org/{number}",
+                "source": "example",
+                "title": title,
+                "published": f"2026-11-{number + 1:02d}T08:00:00Z",
+                "fetched": "2026-11-20T08:00:00Z",
+                "language": "ru" if "Россия" in title else "en",
+                "text": text,
+                "relevance": round(result.relevance, 4),
+                "relevant": result.relevant,
+            }
+            replace_tags(db, upsert_article(db, row), *tag_rows(result))
+    return db
+
+
+def stored(db: Database) -> dict[str, list[tuple]]:
+    return {
+        "articles": db.execute(
+            "SELECT id, relevance, relevant FROM articles ORDER BY id"
+        ).fetchall(),
+        "themes": db.execute("SELECT * FROM article_themes ORDER BY 1, 2").fetchall(),
+        "entities": db.execute("SELECT * FROM article_entities ORDER BY 1, 2").fetchall(),
+        "counts": db.execute(
+            "SELECT * FROM article_list_counts WHERE count != 0 ORDER BY 1, 2"
+        ).fetchall(),
+    }
+
+
+def recounted(db: Database) -> list[tuple]:
+    """The facet counts computed from scratch, as the migration first filled them."""
+    db.execute("CREATE TEMP TABLE expected (facet TEXT, value TEXT, count INTEGER)")
+    db.execute(BACKFILL_COUNTS.replace("INSERT INTO article_list_counts", "INSERT INTO expected"))
+    return db.execute("SELECT * FROM expected ORDER BY 1, 2").fetchall()
+
+
+def changed_tagger(tmp_path: Path) -> Tagger:
+    """Another taxonomy (every theme score moves, Zenit counts as Russian) and a stricter
+    relevance threshold, so themes, entities and relevance all change for some articles."""
+    text = THEMES.read_text(encoding="utf-8")
+    edited = text.replace("theme_saturation = 9.0", "theme_saturation = 6.0", 1)
+    assert edited != text
+    edited = edited.replace(
+        "\n[[relevance.russia]]\nweight = 1.0\nmatch = [",
+        '\n[[relevance.russia]]\nweight = 1.0\nmatch = ["Zenit", ',
+        1,
+    )
+    path = tmp_path / "themes.toml"
+    path.write_text(edited, encoding="utf-8")
+    return Tagger(load_taxonomy(path), relevance_threshold=0.8)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Tagger:
+    return Tagger(load_taxonomy(THEMES))
+
+
+def test_retagging_with_the_same_taxonomy_writes_nothing(tmp_path: Path, shipped: Tagger):
+    db = build(tmp_path / "p.db", shipped)
+    before = stored(db)
+    report = retag_articles(db, shipped)
+    assert (report.articles, report.changed) == (len(ARTICLES), 0)
+    assert stored(db) == before
+
+
+def test_retagging_after_a_change_ends_as_tagging_afresh(tmp_path: Path, shipped: Tagger):
+    db = build(tmp_path / "p.db", shipped)
+    before = stored(db)
+    tagger = changed_tagger(tmp_path)
+    report = retag_articles(db, tagger, batch=4)  # two batches
+    afresh = stored(build(tmp_path / "afresh.db", tagger))
+    after = stored(db)
+    assert after == afresh
+    assert after["counts"] == recounted(db)
+    assert after["themes"] != before["themes"] and after["articles"] != before["articles"]
+    changed = sum(
+        tag_values(shipped.tag(text, title)) != tag_values(tagger.tag(text, title))
+        or shipped.tag(text, title).relevance != tagger.tag(text, title).relevance
+        for title, text in ARTICLES
+    )
+    assert report.changed == changed > 0
+
+
+def test_retagging_repairs_rows_written_by_hand(tmp_path: Path, shipped: Tagger):
+    db = build(tmp_path / "p.db", shipped)
+    expected = stored(db)
+    with db.atomic():
+        db.execute("DELETE FROM article_themes WHERE article_id = 1")
+        db.execute("UPDATE article_entities SET mentions = 99 WHERE article_id = 2")
+        db.execute(
+            "INSERT INTO article_themes VALUES (5, 'arctic', 0.9, '[]')"  # an extra row
+        )
+    report = retag_articles(db, shipped)
+    assert report.changed == 3
+    assert stored(db) == expected
+
+
+TRICKY_TERMS = ['plain', 'quote "inside"', "back\\slash", "tab\tand\nnewline", "Курилы",
+                "北方領土", "emoji 😀", "\u2028line", "control \x01"]  # fmt: skip
+
+
+def test_evidence_json_is_the_json_of_the_evidence():
+    rng = random.Random(3)
+    for _ in range(300):
+        evidence = [
+            Evidence(rng.choice(TRICKY_TERMS), rng.randint(0, 9999), rng.randint(0, 9999),
+                     rng.random() < 0.3)
+            for _ in range(rng.randint(0, 6))
+        ]  # fmt: skip
+        expected = json.dumps([item.to_json() for item in evidence], ensure_ascii=False)
+        assert evidence_json(evidence) == expected
+
+
+def test_stored_evidence_marks_title_offsets(shipped: Tagger):
+    title, text = ARTICLES[1]
+    themes, entities = tag_values(shipped.tag(text, title))
+    items = [item for _, evidence in [*themes.values(), *entities.values()]
+             for item in json.loads(evidence)]  # fmt: skip
+    in_title = [item for item in items if item.get("in") == "title"]
+    assert {item["term"] for item in in_title} >= {"Tokyo", "Kurils"}
+    for item in items:
+        source = title if item in in_title else text
+        assert source[item["start"] : item["end"]] == item["term"]
