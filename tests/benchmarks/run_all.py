@@ -42,6 +42,7 @@ COMMAND = "make bench  (python tests/benchmarks/run_all.py)"
 BENCHMARKS = (
     ("bench_extract.py", (), 300),
     ("bench_tag.py", (), 120),
+    ("bench_retag.py", ("--runs", "3"), 240),
     ("bench_dedupe.py", ("--articles", "20000"), 180),
     ("bench_e2e.py", ("--hosts", "20", "--articles", "100", "--scale", "1000"), 900),
     ("bench_datasette.py", (), 300),
