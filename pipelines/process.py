@@ -260,10 +260,15 @@ class ArticleProcessor:
             "full_story_url": canonicalise_url(full_story) if full_story else None,
             "source": page.source,
             "fetched": page.fetched,
-            "relevance": round(min(1.0, max(0.0, relevance)), 4),
+            "relevance": relevance_column(relevance),
             "relevant": relevant,
             "content_hash": content_hash(article.text) if article.text.strip() else None,
         }
+
+
+def relevance_column(relevance: float) -> float:
+    """The relevance as stored: within 0..1, to four decimals."""
+    return round(min(1.0, max(0.0, relevance)), 4)
 
 
 # theme or entity id -> (score or mentions, evidence JSON)

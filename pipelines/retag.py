@@ -10,15 +10,13 @@ inserted. The triggers that keep the facet counts then fire only for rows that c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from pipelines.process import TagValues, tag_values
+from pipelines.process import TagValues, relevance_column, tag_values
+from pipelines.reprocess import Progress
 from pipelines.tag import Tagger
-
-Progress = Callable[[int], None]
 
 
 @dataclass
@@ -122,7 +120,7 @@ def _retag_batch(db: Database, tagger: Tagger, articles: list[tuple]) -> int:
     for article_id, title, text, relevance, relevant in articles:
         result = tagger.tag(text or "", title)
         themes, entities = tag_values(result)
-        new_relevance, new_relevant = round(result.relevance, 4), int(result.relevant)
+        new_relevance, new_relevant = relevance_column(result.relevance), int(result.relevant)
         changed = new_relevance != relevance
         if new_relevant != relevant:
             changes.relevant.append((new_relevance, new_relevant, article_id))
