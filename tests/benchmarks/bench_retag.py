@@ -23,8 +23,6 @@ reported beside it.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -40,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench_tag import synthetic_articles  # noqa: E402
+from bench_tag import machine_footer, synthetic_articles  # noqa: E402
 from synthetic_db import build_synthetic_db  # noqa: E402
 
 from crawler.app import sync_reference_tables  # noqa: E402
@@ -198,10 +196,7 @@ def format_report(results: list[dict], commands: list[tuple], runs: int, command
             f"- {lang}: `pivotwatch reprocess --tags-only` on {count:,} articles: "
             f"{wall:.1f} s wall, {cpu:.1f} s CPU ({count / wall:,.0f} articles/s wall)"
         )
-    lines += ["", f"Machine: {os.cpu_count()} cores reported, one used; Python "]
-    lines[-1] += f"{platform.python_version()} on {platform.machine()}; load average "
-    lines[-1] += ", ".join(f"{load:.1f}" for load in os.getloadavg()) + "."
-    lines += [f"Command: `{command}`", ""]
+    lines += machine_footer(command)
     return "\n".join(lines)
 
 

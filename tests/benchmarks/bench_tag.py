@@ -175,11 +175,20 @@ def format_report(
             f"| {min(rates):,.0f}-{max(rates):,.0f} ({len(rates)}) "
             f"| {TARGET_PER_SECOND:,} | {met} |"
         )
-    lines += ["", f"Machine: {os.cpu_count()} cores reported, one used; Python "]
-    lines[-1] += f"{platform.python_version()} on {platform.machine()}; load average "
-    lines[-1] += ", ".join(f"{load:.1f}" for load in os.getloadavg()) + "."
-    lines += [f"Command: `{command}`", ""]
+    lines += machine_footer(command)
     return "\n".join(lines)
+
+
+def machine_footer(command: str) -> list[str]:
+    """The closing lines of a one-core benchmark's report: the machine, its load, the command."""
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return [
+        "",
+        f"Machine: {os.cpu_count()} cores reported, one used; Python "
+        f"{platform.python_version()} on {platform.machine()}; load average {load}.",
+        f"Command: `{command}`",
+        "",
+    ]
 
 
 def main() -> int:
