@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 
 SEPARATORS = "\n\t\r\f\v\"'()[]{}<>«»“”„‘’‚/\\|:;,.!?+&=~_#%@^`\u00a0\u2009\u202f–—―…·•-"
 _ASCII_SEPARATORS = "".join(char for char in SEPARATORS if char.isascii())
@@ -30,16 +31,51 @@ def fold_and_blank(text: str) -> str:
     `str.lower` and the separator search each take as long as all three passes on a
     Cyrillic text: each character of a text written in the code page below (ASCII,
     Cyrillic, their punctuation) is encoded as one byte, the bytes are translated through a
-    table that lowercases letters and blanks separators, and decoded back. A text with any
-    other character takes the general path.
+    table that lowercases letters and blanks separators, and decoded back. The few
+    characters outside the code page (a degree sign, an arrow, an emoji: one web article in
+    four has some) are folded one by one afterwards.
     """
     if text.isascii():
         return text.encode("ascii").translate(_FOLD_BYTES).decode("ascii")
-    try:
-        data = codecs.charmap_encode(text, "strict", _PAGE_ENCODING)[0]
-    except UnicodeEncodeError:
-        return blank_separators(fold_case(text))
-    return codecs.charmap_decode(data.translate(_FOLD_BYTES), "strict", _PAGE)[0]
+    _outside.runs = runs = []
+    data = codecs.charmap_encode(text, _NOTE_OUTSIDE, _PAGE_ENCODING)[0]
+    folded = codecs.charmap_decode(data.translate(_FOLD_BYTES), "strict", _PAGE)[0]
+    return _fold_outside(text, folded, runs) if runs else folded
+
+
+def _fold_outside(text: str, folded: str, runs: list[tuple[int, int]]) -> str:
+    """Put back, folded, the runs of characters the code page could not hold.
+
+    No separator lies outside the code page, nor lowercases to one, so each such character
+    folds on its own, as `fold_case` folds it, except a capital sigma: Python lowercases it
+    by its place in the word, so a text holding one takes the general path.
+    """
+    pieces = []
+    done = 0
+    for start, end in runs:
+        run = text[start:end]
+        if "\u03a3" in run:
+            return blank_separators(fold_case(text))
+        pieces += (folded[done:start], "".join(char.lower()[:1] or char for char in run))
+        done = end
+    pieces.append(folded[done:])
+    return "".join(pieces)
+
+
+# Where the encoder met characters outside the code page; per thread, since the error
+# handler is registered once for the whole process.
+_outside = threading.local()
+_NOTE_OUTSIDE = "pivotwatch-fold-outside"
+
+
+def _note_outside(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    _outside.runs.append((error.start, error.end))
+    return "\0" * (error.end - error.start), error.end
+
+
+codecs.register_error(_NOTE_OUTSIDE, _note_outside)
 
 
 def fold_case(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -108,3 +109,12 @@ def test_fold_and_blank_agrees_on_random_text():
         length = rng.choice([rng.randint(0, 30), rng.randint(190, 260)])
         text = "".join(rng.choice(FOLDING_POOL) for _ in range(length))
         assert fold_and_blank(text) == blank_separators(fold_case(text)), text
+
+
+def test_fold_and_blank_agrees_when_threads_fold_at_once():
+    # Characters outside the code page are noted per thread while encoding.
+    rng = random.Random(5)
+    texts = ["".join(rng.choice(FOLDING_POOL) for _ in range(400)) for _ in range(200)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        folded = list(pool.map(fold_and_blank, texts * 5))
+    assert folded == [blank_separators(fold_case(text)) for text in texts * 5]
