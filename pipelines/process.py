@@ -32,7 +32,7 @@ from pipelines.store import (
     upsert_article,
     upsert_row,
 )
-from pipelines.tag import Tagger, TagResult, load_taxonomy
+from pipelines.tag import Tagger, TagResult, TagValues, load_taxonomy
 
 WORDPRESS_JSON = "application/vnd.pivotwatch.wordpress-post+json"
 
@@ -269,10 +269,6 @@ class ArticleProcessor:
 def relevance_column(relevance: float) -> float:
     """The relevance as stored: within 0..1, to four decimals."""
     return round(min(1.0, max(0.0, relevance)), 4)
-
-
-# theme or entity id -> (score or mentions, evidence JSON)
-TagValues = dict[str, tuple[Any, str]]
 
 
 def tag_values(tags: TagResult) -> tuple[TagValues, TagValues]:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from pipelines.process import TagValues, relevance_column, tag_values
+from pipelines.process import relevance_column
 from pipelines.reprocess import Progress
-from pipelines.tag import Tagger
+from pipelines.tag import Tagger, TagValues
 
 
 @dataclass
@@ -118,9 +118,8 @@ def _retag_batch(db: Database, tagger: Tagger, articles: list[tuple]) -> int:
     stored_entities = ENTITIES.stored(db, first, last)
     changes, changed_articles = _Changes(), 0
     for article_id, title, text, relevance, relevant in articles:
-        result = tagger.tag(text or "", title)
-        themes, entities = tag_values(result)
-        new_relevance, new_relevant = relevance_column(result.relevance), int(result.relevant)
+        new_relevance, new_relevant, themes, entities = tagger.stored_values(text or "", title)
+        new_relevance, new_relevant = relevance_column(new_relevance), int(new_relevant)
         changed = new_relevance != relevance
         if new_relevant != relevant:
             changes.relevant.append((new_relevance, new_relevant, article_id))

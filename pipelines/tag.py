@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.entities import EntityTag, Evidence, entity_tags
+from pipelines.entities import EntityTag, Evidence, entity_tags, evidence_json
 from pipelines.tag_index import build_index
 from pipelines.tag_scoring import (
     Sourced,
+    Tally,
     lead_end,
     relevance_score,
     tally_hits,
@@ -40,6 +41,11 @@ __all__ = [
 ]
 
 DEFAULT_THEME_THRESHOLD = 0.5
+
+# theme or entity id -> (score or mentions, evidence JSON), as stored
+TagValues = dict[str, tuple[float | int, str]]
+# relevance, relevant, theme rows, entity rows
+StoredTags = tuple[float, bool, TagValues, TagValues]
 
 
 def load_taxonomy(path: str | Path) -> Taxonomy:
@@ -92,17 +98,38 @@ class Tagger:
         self.theme_threshold = theme_threshold
 
     def tag(self, text: str, title: str | None = None) -> TagResult:
+        relevance, scores, tally = self._score(text, title or "")
+        themes = self._theme_tags(scores, tally.theme_evidence)
+        entities = entity_tags(self.taxonomy.entities, tally.mentions)
+        return TagResult(relevance, relevance >= self.relevance_threshold, themes, entities)
+
+    def stored_values(self, text: str, title: str | None = None) -> StoredTags:
+        """What storing `tag(text, title)` writes: the relevance, whether relevant, and the
+        rows of `article_themes` and `article_entities` by id, as (score or mentions,
+        evidence JSON). Quicker than building the result first, for re-tagging an archive."""
+        relevance, scores, tally = self._score(text, title or "")
+        themes, evidence = self.taxonomy.themes, tally.theme_evidence
+        theme_rows = {
+            themes[number].id: (round(score, 4), evidence_json(evidence[number]))
+            for number, score in scores.items()
+            if score >= self.theme_threshold
+        }
+        entities = self.taxonomy.entities
+        entity_rows = {
+            entities[number].id: (len(places), evidence_json(places))
+            for number, places in tally.mentions.items()
+        }
+        return relevance, relevance >= self.relevance_threshold, theme_rows, entity_rows
+
+    def _score(self, text: str, title: str) -> tuple[float, dict[int, float], Tally]:
+        """The relevance, every theme's score (thresholds not applied) and the evidence."""
         rules, index = self.taxonomy.scoring, self.taxonomy.index
-        title = title or ""
         boundary = lead_end(text)
         weights = zone_weights(rules, text, boundary)
         title_hits = Sourced(title, index.matcher.find(title))
         text_hits = Sourced(text, index.matcher.find(text), boundary)
         tally = tally_hits(index, rules, title_hits, text_hits, weights)
-        relevance = relevance_score(tally, rules)
-        themes = self._theme_tags(theme_scores(tally, index, rules), tally.theme_evidence)
-        entities = entity_tags(self.taxonomy.entities, tally.mentions)
-        return TagResult(relevance, relevance >= self.relevance_threshold, themes, entities)
+        return relevance_score(tally, rules), theme_scores(tally, index, rules), tally
 
     def _theme_tags(
         self, scores: dict[int, float], evidence: dict[int, list[Evidence]]

@@ -237,11 +237,14 @@ def _add_hits(
     attribute lookups per hit cost more than the sums.
     """
     source, limit = sourced.source, rules.repeat_limit
-    # Each repeat of the same word counts less, and after `repeat_limit` not at all.
-    repeat_factors = [rules.repeat_decay**repeat for repeat in range(limit)]
+    # Each repeat of the same word counts less, and after `repeat_limit` not at all: the
+    # weight of the n-th mention in each zone, worked out once.
+    decay = [rules.repeat_decay**repeat for repeat in range(limit)]
+    scaled = {zone: [weight * factor for factor in decay] for zone, weight in weights.items()}
     repeats, mentions, signals = tally.repeats, tally.mentions, tally.signals
     up_front: set[str] = set()
     themes, evidence, stated_by = tally.themes, tally.theme_evidence, tally.stated
+    anchored_entities = tally.anchored
     new_tuple = tuple.__new__
     listed_to = -1  # end of the last name that could open a list of names
     for (_, start, end, key), role, (zone, factor, said_in, anchored) in zip(
@@ -249,7 +252,7 @@ def _add_hits(
     ):
         seen = repeats.get(key, 0)
         repeats[key] = seen + 1
-        weight = weights[zone] * repeat_factors[seen] if seen < limit else 0.0
+        weight = scaled[zone][seen] if seen < limit else 0.0
         if role.signal_items:
             for signal, signal_weight in role.signal_items:
                 signals[signal] += signal_weight * weight
@@ -276,7 +279,7 @@ def _add_hits(
             for entity in role.entities:
                 mentions[entity].append(place)
             if anchored:
-                tally.anchored.update(role.entities)
+                anchored_entities.update(role.entities)
         for theme, theme_weight in role.theme_items:
             evidence[theme].append(place)
             if listed:

@@ -200,3 +200,13 @@ def test_stored_evidence_marks_title_offsets(shipped: Tagger):
     for item in items:
         source = title if item in in_title else text
         assert source[item["start"] : item["end"]] == item["term"]
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.9])
+def test_stored_values_are_what_storing_a_tag_result_writes(threshold: float):
+    tagger = Tagger(load_taxonomy(THEMES), theme_threshold=threshold)
+    for title, text in [*ARTICLES, ("", ARTICLES[0][1]), (ARTICLES[2][0], "")]:
+        result = tagger.tag(text, title)
+        relevance, relevant, themes, entities = tagger.stored_values(text, title)
+        assert (relevance, relevant) == (result.relevance, result.relevant)
+        assert (themes, entities) == tag_values(result)
