@@ -371,7 +371,9 @@ def _states_theme(said: list[Statement], named_again: set[int], points_needed: i
         else:
             if decisive is None:
                 decisive = {other.sentence for other in said if other.weight >= DECISIVE_TERM}
-            value = 1 if sentence in decisive else 0
+            if sentence not in decisive:
+                continue  # scores nothing, and a term's points never go down
+            value = 1
         term = surface.lower()
         gained = value - points.get(term, 0)
         if gained > 0:
