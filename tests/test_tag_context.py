@@ -66,8 +66,18 @@ def test_unit_keys_number_sentences_and_paragraphs():
         ("русский текст", True, False),
         ("x" * 500 + " «текст»", True, True),
         ("… — «»", False, False),
+        ("русский текст " * 40, True, False),
+        ("русский текст " * 40 + "z", True, True),
     ],
-    ids=["ascii", "curly-quotes", "russian", "late-cyrillic", "punctuation"],
+    ids=[
+        "ascii",
+        "curly-quotes",
+        "russian",
+        "late-cyrillic",
+        "punctuation",
+        "long-russian",
+        "late-latin",
+    ],
 )
 def test_script_checks(text: str, cyrillic: bool, latin: bool):
     assert (has_cyrillic(text), has_latin(text)) == (cyrillic, latin)
