@@ -143,7 +143,8 @@ class TermMatcher:
     def __init__(self) -> None:
         self._terms: dict[tuple[str, bool], _Term] = {}
         self._root = _Node()
-        self._regexes: list[tuple[re.Pattern[str] | None, bool]] = []
+        self._cyrillic: re.Pattern[str] | None = None
+        self._latin: re.Pattern[str] | None = None
         self._spans: dict[str, tuple[tuple[int, ...], tuple[_Term, ...]]] = {}
         self._by_initial: dict[str, list[_Term]] = {}
 
@@ -166,10 +167,8 @@ class TermMatcher:
         """One regex for terms that start with a Cyrillic letter, one for the rest: an
         English text then never pays for the Russian vocabulary, nor the reverse."""
         cyrillic = {unit for unit in self._root.children if CYRILLIC.match(unit)}
-        self._regexes = [
-            (self._regex_for(cyrillic), True),
-            (self._regex_for(set(self._root.children) - cyrillic), False),
-        ]
+        self._cyrillic = self._regex_for(cyrillic)
+        self._latin = self._regex_for(set(self._root.children) - cyrillic)
         self._spans.clear()
 
     def _regex_for(self, initials: set[str]) -> re.Pattern[str] | None:
@@ -178,14 +177,16 @@ class TermMatcher:
 
     def find(self, text: str) -> list[Hit]:
         blanked = " " + fold_and_blank(text)
-        scripts = {True: has_cyrillic(blanked), False: has_latin(blanked)}
-        hits = []
-        for regex, cyrillic in self._regexes:
-            if regex is not None and scripts[cyrillic]:
-                hits += self._hits(regex, blanked, text)
-        if all(scripts.values()):
-            hits.sort(key=lambda hit: hit.start)
-        return hits
+        cyrillic, latin = self._cyrillic, self._latin
+        cyrillic_hits = (
+            self._hits(cyrillic, blanked, text) if cyrillic and has_cyrillic(blanked) else []
+        )
+        latin_hits = self._hits(latin, blanked, text) if latin and has_latin(blanked) else []
+        if not cyrillic_hits:
+            return latin_hits
+        if latin_hits:
+            return sorted(cyrillic_hits + latin_hits, key=lambda hit: hit.start)
+        return cyrillic_hits
 
     def _hits(self, regex: re.Pattern[str], blanked: str, text: str) -> list[Hit]:
         hits = []
