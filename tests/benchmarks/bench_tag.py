@@ -9,6 +9,9 @@
    random generator, are tagged repeatedly on one core; target >= 2,000 articles/s. The
    median over rounds is reported: on a shared machine a single slow stretch would
    otherwise decide the figure.
+3. For comparison, real web articles: the article pages of the WCXB development set
+   (`--web`, skipped when absent), their reference text and title, tagged the same way.
+   They are longer and mostly off-topic; the time per 1,000 words is printed beside them.
 
 Prints a Markdown table and writes it to bench-results/tag.md.
 """
@@ -16,6 +19,7 @@ Prints a Markdown table and writes it to bench-results/tag.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -139,6 +143,17 @@ def measure_throughput(
     return statistics.median(rates), rates
 
 
+def web_articles(folder: Path) -> list[tuple[str, str]]:
+    """Title and reference text of each article page of a WCXB split (none if absent)."""
+    articles = []
+    for path in sorted((folder / "ground-truth").glob("*.json")):
+        page = json.loads(path.read_text(encoding="utf-8"))
+        truth = page.get("ground_truth", {})
+        if page.get("_internal", {}).get("page_type", {}).get("primary") == "article":
+            articles.append((truth.get("title") or "", truth.get("main_content") or ""))
+    return articles
+
+
 def check_seeds(tagger: Tagger, seeds: Path) -> list[tuple[str, bool, float, set, set, set]]:
     rows = []
     for name, expected in SEED_EXPECTATIONS.items():
@@ -150,7 +165,11 @@ def check_seeds(tagger: Tagger, seeds: Path) -> list[tuple[str, bool, float, set
 
 
 def format_report(
-    seed_rows: list, speeds: dict[str, tuple[float, list[float]]], article_count: int, command: str
+    seed_rows: list,
+    speeds: dict[str, tuple[float, list[float]]],
+    article_count: int,
+    web: tuple[list[tuple[str, str]], float, list[float]] | None,
+    command: str,
 ) -> str:
     lines = ["# Tagging benchmark", "", "## Seeds (tagged as plain text)", ""]
     lines += ["| seed | relevant | relevance | expected themes found | missing | extra |"]
@@ -175,6 +194,18 @@ def format_report(
             f"| {min(rates):,.0f}-{max(rates):,.0f} ({len(rates)}) "
             f"| {TARGET_PER_SECOND:,} | {met} |"
         )
+    if web:
+        articles, per_second, rates = web
+        words = sum(len(text.split()) for _, text in articles) / len(articles)
+        lines += ["", "## Real web articles (WCXB dev, article pages; for comparison)", ""]
+        lines += ["| articles | words each (mean) | articles/s (median) | rounds: slowest-fastest "]
+        lines[-1] += "| µs per 1,000 words |"
+        lines += ["|---|---|---|---|---|"]
+        lines.append(
+            f"| {len(articles)} | {words:,.0f} | {per_second:,.0f} "
+            f"| {min(rates):,.0f}-{max(rates):,.0f} ({len(rates)}) "
+            f"| {1e6 / per_second / words * 1000:,.0f} |"
+        )
     lines += machine_footer(command)
     return "\n".join(lines)
 
@@ -196,6 +227,9 @@ def main() -> int:
     parser.add_argument("--seeds", type=Path, default=Path("/work/shared/seeds"))
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument(
+        "--web", type=Path, default=Path("/work/shared/extraction/wcxb/dev"), help="WCXB split"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "tag.md")
     args = parser.parse_args()
     # Thresholds as the shipped settings set them: the seeds must pass as users will tag them.
@@ -207,8 +241,11 @@ def main() -> int:
         lang: measure_throughput(tagger, synthetic_articles(args.articles, lang), args.rounds)
         for lang in VOCABULARY
     }
+    web = None
+    if pages := web_articles(args.web):
+        web = (pages, *measure_throughput(tagger, pages, max(3, args.rounds // 3)))
     command = ".venv/bin/python tests/benchmarks/bench_tag.py " + " ".join(sys.argv[1:])
-    report = format_report(seed_rows, speeds, args.articles, command.strip())
+    report = format_report(seed_rows, speeds, args.articles, web, command.strip())
     print(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
