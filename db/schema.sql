@@ -12,12 +12,18 @@ END;
 CREATE TRIGGER article_entities_count_insert AFTER INSERT ON article_entities BEGIN
 INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, +1 FROM (SELECT 'entity' AS facet, NEW.entity_id AS value WHERE EXISTS (SELECT 1 FROM articles WHERE id = NEW.article_id AND relevant = 1 AND duplicate_of IS NULL)) WHERE true ON CONFLICT (facet, value) DO UPDATE SET count = count + 1;
 END;
+CREATE TRIGGER article_entities_drop_tag_digest_delete AFTER DELETE ON article_entities BEGIN DELETE FROM article_tag_digests WHERE article_id IN (OLD.article_id); END;
+CREATE TRIGGER article_entities_drop_tag_digest_insert AFTER INSERT ON article_entities BEGIN DELETE FROM article_tag_digests WHERE article_id IN (NEW.article_id); END;
+CREATE TRIGGER article_entities_drop_tag_digest_update AFTER UPDATE ON article_entities BEGIN DELETE FROM article_tag_digests WHERE article_id IN (OLD.article_id, NEW.article_id); END;
 CREATE TRIGGER article_themes_count_delete AFTER DELETE ON article_themes BEGIN
 INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, -1 FROM (SELECT 'theme' AS facet, OLD.theme_id AS value WHERE EXISTS (SELECT 1 FROM articles WHERE id = OLD.article_id AND relevant = 1 AND duplicate_of IS NULL)) WHERE true ON CONFLICT (facet, value) DO UPDATE SET count = count - 1;
 END;
 CREATE TRIGGER article_themes_count_insert AFTER INSERT ON article_themes BEGIN
 INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, +1 FROM (SELECT 'theme' AS facet, NEW.theme_id AS value WHERE EXISTS (SELECT 1 FROM articles WHERE id = NEW.article_id AND relevant = 1 AND duplicate_of IS NULL)) WHERE true ON CONFLICT (facet, value) DO UPDATE SET count = count + 1;
 END;
+CREATE TRIGGER article_themes_drop_tag_digest_delete AFTER DELETE ON article_themes BEGIN DELETE FROM article_tag_digests WHERE article_id IN (OLD.article_id); END;
+CREATE TRIGGER article_themes_drop_tag_digest_insert AFTER INSERT ON article_themes BEGIN DELETE FROM article_tag_digests WHERE article_id IN (NEW.article_id); END;
+CREATE TRIGGER article_themes_drop_tag_digest_update AFTER UPDATE ON article_themes BEGIN DELETE FROM article_tag_digests WHERE article_id IN (OLD.article_id, NEW.article_id); END;
 CREATE TRIGGER articles_count_delete AFTER DELETE ON articles BEGIN
 INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, -1 FROM (
 SELECT facet, value FROM (
@@ -64,6 +70,8 @@ SELECT facet, value FROM (
 ) WHERE value IS NOT NULL AND NEW.relevant = 1 AND NEW.duplicate_of IS NULL
 ) WHERE true ON CONFLICT (facet, value) DO UPDATE SET count = count + 1;
 END;
+CREATE TRIGGER articles_drop_tag_digest_delete AFTER DELETE ON articles BEGIN DELETE FROM article_tag_digests WHERE article_id IN (OLD.id); END;
+CREATE TRIGGER articles_drop_tag_digest_update AFTER UPDATE OF title, text ON articles BEGIN DELETE FROM article_tag_digests WHERE article_id IN (OLD.id, NEW.id); END;
 CREATE TABLE article_entities (
     article_id INTEGER NOT NULL REFERENCES articles(id),
     entity_id TEXT NOT NULL REFERENCES entities(id),
@@ -72,6 +80,7 @@ CREATE TABLE article_entities (
     PRIMARY KEY (article_id, entity_id)
 );
 CREATE TABLE article_list_counts (facet TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (facet, value)) WITHOUT ROWID;
+CREATE TABLE article_tag_digests (article_id INTEGER PRIMARY KEY, themes INTEGER NOT NULL, entities INTEGER NOT NULL);
 CREATE TABLE article_themes (
     article_id INTEGER NOT NULL REFERENCES articles(id),
     theme_id TEXT NOT NULL REFERENCES themes(id),

@@ -1,22 +1,41 @@
 """Re-tag stored articles from their stored text, writing only what changed.
 
 After a taxonomy change most rows come out as they were: an entity's mentions do not move
-when a theme gains a term, and most themes keep their scores. Each batch of articles reads
-its stored tags in two range queries, tags the texts again, and writes only the rows that
-differ: a changed row is updated in place, a row that vanished is deleted, a new one is
-inserted. The triggers that keep the facet counts then fire only for rows that come or go.
+when a theme gains a term, and a change of weights moves theme scores but not their
+evidence. Each article's stored tags carry a digest (`article_tag_digests`): for its theme
+rows, which themes and the offsets of their evidence; for its entity rows, which entities
+and the offsets of every mention. Re-tagging works out the digests of the new tags and
+
+* skips a table whose digest is unchanged, without building its evidence JSON or reading
+  its rows; for themes it compares the stored scores alone and updates those that moved;
+* compares the rows in full where a digest differs or is missing, and writes only the rows
+  that differ: a changed row is updated in place, a row that vanished is deleted, a new one
+  is inserted. The triggers that keep the facet counts then fire only for rows that come
+  or go.
+
+Triggers drop an article's digest whenever anything writes its tag rows, title or text, so
+rows written by other means (the crawler, a hand edit) are always compared in full.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from hashlib import blake2b
 
 from sqlite_utils import Database
 
+from pipelines.entities import Evidence
 from pipelines.process import relevance_column
 from pipelines.reprocess import Progress
-from pipelines.tag import Tagger, TagValues
+from pipelines.tag import Tagger, Tags, TagValues
+
+# Part of every digest: a new value makes every stored digest differ. Raise it when the
+# evidence JSON or the digests themselves are made differently.
+DIGEST_FORMAT = 1
+_IN_LIST_MAX = 500  # ids per IN (...) list, well under SQLite's limit on parameters
 
 
 @dataclass
@@ -31,19 +50,49 @@ class _TagTable:
     key: str
     value: str
 
-    def stored(self, db: Database, first: int, last: int) -> dict[int, TagValues]:
+    def stored(self, db: Database, article_ids: list[int]) -> dict[int, TagValues]:
+        """The stored rows of these articles, by article and id."""
         rows: dict[int, TagValues] = defaultdict(dict)
-        for article_id, key, value, evidence in db.execute(
-            f"SELECT article_id, {self.key}, {self.value}, evidence FROM {self.name} "
-            "WHERE article_id BETWEEN ? AND ?",
-            [first, last],
-        ):
-            rows[article_id][key] = (value, evidence)
+        for start in range(0, len(article_ids), _IN_LIST_MAX):
+            chunk = article_ids[start : start + _IN_LIST_MAX]
+            for article_id, key, value, evidence in db.execute(
+                f"SELECT article_id, {self.key}, {self.value}, evidence FROM {self.name} "
+                f"WHERE article_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ):
+                rows[article_id][key] = (value, evidence)
         return rows
 
 
 THEMES = _TagTable("article_themes", "theme_id", "score")
 ENTITIES = _TagTable("article_entities", "entity_id", "mentions")
+
+
+def digest_key(tagger: Tagger) -> bytes:
+    """Keys the digests to the taxonomy's theme and entity ids, in order: the digests hold
+    numbers, and the same numbers under other ids must not compare equal."""
+    ids = [str(DIGEST_FORMAT)]
+    ids += [theme.id for theme in tagger.taxonomy.themes] + [""]
+    ids += [entity.id for entity in tagger.taxonomy.entities]
+    return blake2b("\n".join(ids).encode("utf-8"), digest_size=32).digest()
+
+
+def digest(key: bytes, rows: Iterable[tuple[int, list[Evidence]]]) -> int:
+    """A 64-bit digest of tag rows by number, each with its evidence (offsets, in the title
+    or not): with the stored title and text, that decides every row but a theme's score."""
+    numbers: list[int] = []
+    for number, places in sorted(rows):
+        numbers += (number, len(places))
+        for place in places:
+            numbers += place[1:]
+    data = array("q", numbers).tobytes()
+    return int.from_bytes(blake2b(data, digest_size=8, key=key).digest(), "big", signed=True)
+
+
+def tag_digests(key: bytes, tags: Tags) -> tuple[int, int]:
+    """The digests of an article's theme rows and entity rows."""
+    themes = [(number, evidence) for number, (_, evidence) in tags.themes.items()]
+    return digest(key, themes), digest(key, tags.entities.items())
 
 
 class _Changes:
@@ -52,6 +101,7 @@ class _Changes:
     def __init__(self) -> None:
         self.relevance: list[tuple[float, int]] = []
         self.relevant: list[tuple[float, int, int]] = []
+        self.scores: list[tuple[float, int, str]] = []
         self.rows: dict[_TagTable, tuple[list, list, list]] = {
             table: ([], [], []) for table in (THEMES, ENTITIES)
         }
@@ -75,6 +125,10 @@ class _Changes:
         # Only a change of `relevant` fires the trigger that recounts an article's facets.
         execute("UPDATE articles SET relevance = ? WHERE id = ?", self.relevance)
         execute("UPDATE articles SET relevance = ?, relevant = ? WHERE id = ?", self.relevant)
+        execute(
+            "UPDATE article_themes SET score = ? WHERE article_id = ? AND theme_id = ?",
+            self.scores,
+        )
         for table, (deleted, updated, inserted) in self.rows.items():
             key, value = table.key, table.value
             execute(f"DELETE FROM {table.name} WHERE article_id = ? AND {key} = ?", deleted)
@@ -94,7 +148,7 @@ def retag_articles(
     db: Database, tagger: Tagger, on_progress: Progress | None = None, batch: int = 500
 ) -> RetagReport:
     """Re-tag every stored article from its stored text, one transaction per batch."""
-    report, last_id = RetagReport(), 0
+    report, last_id, key = RetagReport(), 0, digest_key(tagger)
     while True:
         with db.atomic():
             articles = db.execute(
@@ -104,29 +158,87 @@ def retag_articles(
             ).fetchall()
             if not articles:
                 return report
-            report.changed += _retag_batch(db, tagger, articles)
+            report.changed += _Batch(db, tagger, key, articles).retag()
         report.articles += len(articles)
         last_id = articles[-1][0]
         if on_progress:
             on_progress(len(articles))
 
 
-def _retag_batch(db: Database, tagger: Tagger, articles: list[tuple]) -> int:
-    """Re-tag one batch of articles; returns how many of them changed."""
-    first, last = articles[0][0], articles[-1][0]
-    stored_themes = THEMES.stored(db, first, last)
-    stored_entities = ENTITIES.stored(db, first, last)
-    changes, changed_articles = _Changes(), 0
-    for article_id, title, text, relevance, relevant in articles:
-        new_relevance, new_relevant, themes, entities = tagger.stored_values(text or "", title)
-        new_relevance, new_relevant = relevance_column(new_relevance), int(new_relevant)
-        changed = new_relevance != relevance
+class _Batch:
+    """One batch of articles re-tagged: compared with what is stored, then written."""
+
+    def __init__(self, db: Database, tagger: Tagger, key: bytes, articles: list[tuple]) -> None:
+        self.db, self.tagger, self.key, self.articles = db, tagger, key, articles
+        self.changes = _Changes()
+        self.changed: set[int] = set()
+        # articles whose rows of a table are compared in full, with their new rows
+        self.full: dict[_TagTable, dict[int, TagValues]] = {THEMES: {}, ENTITIES: {}}
+
+    def retag(self) -> int:
+        """Re-tag the batch; returns how many of its articles changed."""
+        span = [self.articles[0][0], self.articles[-1][0]]
+        stored_digests = {
+            article_id: (themes, entities)
+            for article_id, themes, entities in self.db.execute(
+                "SELECT article_id, themes, entities FROM article_tag_digests "
+                "WHERE article_id BETWEEN ? AND ?",
+                span,
+            )
+        }
+        scores: dict[int, dict[str, float]] = defaultdict(dict)
+        for article_id, theme_id, score in self.db.execute(
+            "SELECT article_id, theme_id, score FROM article_themes "
+            "WHERE article_id BETWEEN ? AND ?",
+            span,
+        ):
+            scores[article_id][theme_id] = score
+        digests = []
+        for article_id, title, text, relevance, relevant in self.articles:
+            tags = self.tagger.scored(text or "", title)
+            self._relevance(article_id, tags, relevance, relevant)
+            new = tag_digests(self.key, tags)
+            old = stored_digests.get(article_id)
+            if old and old[0] == new[0]:
+                self._scores(article_id, tags, scores.get(article_id, {}))
+            else:
+                self.full[THEMES][article_id] = self.tagger.theme_rows(tags)
+            if not old or old[1] != new[1]:
+                self.full[ENTITIES][article_id] = self.tagger.entity_rows(tags)
+            digests.append((article_id, *new, old))
+        for table, rows in self.full.items():
+            stored = table.stored(self.db, list(rows))
+            for article_id, new_rows in rows.items():
+                if self.changes.diff(table, article_id, stored.get(article_id, {}), new_rows):
+                    self.changed.add(article_id)
+        self.changes.write(self.db)
+        # The triggers dropped the digests of articles whose rows were just written.
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO article_tag_digests (article_id, themes, entities) "
+            "VALUES (?, ?, ?)",
+            [
+                (article_id, themes, entities)
+                for article_id, themes, entities, old in digests
+                if article_id in self.changed or old != (themes, entities)
+            ],
+        )
+        return len(self.changed)
+
+    def _relevance(self, article_id: int, tags: Tags, relevance: float, relevant: int) -> None:
+        new_relevance, new_relevant = relevance_column(tags.relevance), int(tags.relevant)
         if new_relevant != relevant:
-            changes.relevant.append((new_relevance, new_relevant, article_id))
-        elif changed:
-            changes.relevance.append((new_relevance, article_id))
-        changed |= changes.diff(THEMES, article_id, stored_themes.get(article_id, {}), themes)
-        changed |= changes.diff(ENTITIES, article_id, stored_entities.get(article_id, {}), entities)
-        changed_articles += changed
-    changes.write(db)
-    return changed_articles
+            self.changes.relevant.append((new_relevance, new_relevant, article_id))
+        elif new_relevance != relevance:
+            self.changes.relevance.append((new_relevance, article_id))
+        else:
+            return
+        self.changed.add(article_id)
+
+    def _scores(self, article_id: int, tags: Tags, stored: dict[str, float]) -> None:
+        """The same themes with the same evidence: update the scores that moved."""
+        themes = self.tagger.taxonomy.themes
+        for number, (score, _) in tags.themes.items():
+            theme_id = themes[number].id
+            if stored.get(theme_id) != score:
+                self.changes.scores.append((score, article_id, theme_id))
+                self.changed.add(article_id)

@@ -382,3 +382,32 @@ def create_related_scored(db: Database) -> None:
     # neighbour close enough (no `related` rows) was looked at again on every pass.
     db.execute("CREATE TABLE related_scored (article_id INTEGER PRIMARY KEY)")
     db.execute("INSERT INTO related_scored SELECT DISTINCT article_id FROM related")
+
+
+# Re-tagging compares an article's new tags with a digest of what is stored, and reads the
+# stored rows only where the two differ. Any write to an article's tag rows, title or text
+# drops its digest, so rows changed by other means are never taken as current.
+_DIGEST_DROPS = [
+    ("article_themes", "INSERT", ["NEW.article_id"]),
+    ("article_themes", "UPDATE", ["OLD.article_id", "NEW.article_id"]),
+    ("article_themes", "DELETE", ["OLD.article_id"]),
+    ("article_entities", "INSERT", ["NEW.article_id"]),
+    ("article_entities", "UPDATE", ["OLD.article_id", "NEW.article_id"]),
+    ("article_entities", "DELETE", ["OLD.article_id"]),
+    ("articles", "UPDATE OF title, text", ["OLD.id", "NEW.id"]),
+    ("articles", "DELETE", ["OLD.id"]),
+]
+
+
+@migrations(name="0010_article_tag_digests")
+def create_article_tag_digests(db: Database) -> None:
+    db.execute(
+        "CREATE TABLE article_tag_digests (article_id INTEGER PRIMARY KEY, "
+        "themes INTEGER NOT NULL, entities INTEGER NOT NULL)"
+    )
+    for table, event, ids in _DIGEST_DROPS:
+        name = f"{table}_drop_tag_digest_{event.split()[0].lower()}"
+        db.execute(
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN "
+            f"DELETE FROM article_tag_digests WHERE article_id IN ({', '.join(ids)}); END"
+        )

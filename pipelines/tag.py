@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from pipelines.entities import EntityTag, Evidence, entity_tags, evidence_json
 from pipelines.tag_index import build_index
@@ -46,6 +47,15 @@ DEFAULT_THEME_THRESHOLD = 0.5
 TagValues = dict[str, tuple[float | int, str]]
 # relevance, relevant, theme rows, entity rows
 StoredTags = tuple[float, bool, TagValues, TagValues]
+
+
+class Tags(NamedTuple):
+    """An article's tags by number in the taxonomy, thresholds applied."""
+
+    relevance: float
+    relevant: bool
+    themes: dict[int, tuple[float, list[Evidence]]]  # theme -> (score, evidence)
+    entities: dict[int, list[Evidence]]  # entity -> its mentions
 
 
 def load_taxonomy(path: str | Path) -> Taxonomy:
@@ -103,23 +113,38 @@ class Tagger:
         entities = entity_tags(self.taxonomy.entities, tally.mentions)
         return TagResult(relevance, relevance >= self.relevance_threshold, themes, entities)
 
-    def stored_values(self, text: str, title: str | None = None) -> StoredTags:
-        """What storing `tag(text, title)` writes: the relevance, whether relevant, and the
-        rows of `article_themes` and `article_entities` by id, as (score or mentions,
-        evidence JSON). Quicker than building the result first, for re-tagging an archive."""
+    def scored(self, text: str, title: str | None = None) -> Tags:
+        """The tags of `tag(text, title)` by theme and entity number, before the objects of
+        the result are built: what re-tagging an archive compares with what is stored."""
         relevance, scores, tally = self._score(text, title or "")
-        themes, evidence = self.taxonomy.themes, tally.theme_evidence
-        theme_rows = {
-            themes[number].id: (round(score, 4), evidence_json(evidence[number]))
+        evidence = tally.theme_evidence
+        themes = {
+            number: (round(score, 4), evidence[number])
             for number, score in scores.items()
             if score >= self.theme_threshold
         }
-        entities = self.taxonomy.entities
-        entity_rows = {
-            entities[number].id: (len(places), evidence_json(places))
-            for number, places in tally.mentions.items()
+        return Tags(relevance, relevance >= self.relevance_threshold, themes, tally.mentions)
+
+    def stored_values(self, text: str, title: str | None = None) -> StoredTags:
+        """What storing `tag(text, title)` writes: the relevance, whether relevant, and the
+        rows of `article_themes` and `article_entities` by id, as (score or mentions,
+        evidence JSON)."""
+        tags = self.scored(text, title)
+        return tags.relevance, tags.relevant, self.theme_rows(tags), self.entity_rows(tags)
+
+    def theme_rows(self, tags: Tags) -> TagValues:
+        themes = self.taxonomy.themes
+        return {
+            themes[number].id: (score, evidence_json(evidence))
+            for number, (score, evidence) in tags.themes.items()
         }
-        return relevance, relevance >= self.relevance_threshold, theme_rows, entity_rows
+
+    def entity_rows(self, tags: Tags) -> TagValues:
+        entities = self.taxonomy.entities
+        return {
+            entities[number].id: (len(places), evidence_json(places))
+            for number, places in tags.entities.items()
+        }
 
     def _score(self, text: str, title: str) -> tuple[float, dict[int, float], Tally]:
         """The relevance, every theme's score (thresholds not applied) and the evidence."""

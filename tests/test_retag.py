@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from pipelines.entities import Evidence, evidence_json
 from pipelines.process import tag_rows, tag_values
-from pipelines.retag import retag_articles
+from pipelines.retag import digest, digest_key, retag_articles
 from pipelines.schema import BACKFILL_COUNTS
 from pipelines.store import (
     open_database,
@@ -172,6 +172,85 @@ def test_retagging_repairs_rows_written_by_hand(tmp_path: Path, shipped: Tagger)
     report = retag_articles(db, shipped)
     assert report.changed == 3
     assert stored(db) == expected
+
+
+def saturation_tagger(tmp_path: Path) -> Tagger:
+    """Only the weights change: every theme score moves, no evidence does."""
+    text = THEMES.read_text(encoding="utf-8")
+    edited = text.replace("theme_saturation = 9.0", "theme_saturation = 7.0", 1)
+    assert edited != text
+    path = tmp_path / "saturation.toml"
+    path.write_text(edited, encoding="utf-8")
+    return Tagger(load_taxonomy(path))
+
+
+def digests(db: Database) -> list[tuple]:
+    return db.execute("SELECT * FROM article_tag_digests ORDER BY article_id").fetchall()
+
+
+@pytest.mark.parametrize("change", [changed_tagger, saturation_tagger])
+def test_retagging_with_digests_stored_ends_as_tagging_afresh(
+    tmp_path: Path, shipped: Tagger, change
+):
+    db = build(tmp_path / "p.db", shipped)
+    assert digests(db) == []  # the crawler's writes leave none
+    assert retag_articles(db, shipped).changed == 0
+    assert [row[0] for row in digests(db)] == list(range(1, len(ARTICLES) + 1))
+    tagger = change(tmp_path)
+    retag_articles(db, tagger, batch=4)
+    after = stored(db)
+    assert after == stored(build(tmp_path / "afresh.db", tagger))
+    assert after["counts"] == recounted(db)
+    assert retag_articles(db, tagger).changed == 0
+    assert len(digests(db)) == len(ARTICLES)
+
+
+def test_retagging_repairs_rows_written_by_hand_after_digests(tmp_path: Path, shipped: Tagger):
+    db = build(tmp_path / "p.db", shipped)
+    retag_articles(db, shipped)
+    expected = stored(db)
+    with db.atomic():
+        db.execute("UPDATE article_themes SET score = 0.1 WHERE article_id = 1")
+        db.execute("UPDATE article_entities SET evidence = '[]' WHERE article_id = 2")
+        db.execute("DELETE FROM article_entities WHERE article_id = 3")
+        db.execute("INSERT INTO article_themes VALUES (5, 'arctic', 0.9, '[]')")
+    assert len(digests(db)) == len(ARTICLES) - 4  # each write dropped its article's digest
+    assert retag_articles(db, shipped).changed == 4
+    assert stored(db) == expected
+
+
+def test_retagging_follows_a_text_edited_by_hand(tmp_path: Path, shipped: Tagger):
+    db = build(tmp_path / "p.db", shipped)
+    retag_articles(db, shipped)
+    title, text = ARTICLES[1]
+    # The same words at the same offsets: only the evidence's quoted terms differ.
+    edited = text.replace("Japan", "JAPAN")
+    db.execute("UPDATE articles SET text = ? WHERE id = 2", [edited])
+    assert retag_articles(db, shipped).changed == 1
+    themes, entities = tag_values(shipped.tag(edited, title))
+    rows = db.execute(
+        "SELECT entity_id, mentions, evidence FROM article_entities WHERE article_id = 2"
+    ).fetchall()
+    assert {key: (mentions, evidence) for key, mentions, evidence in rows} == entities
+    assert '"term": "JAPAN"' in entities["japan"][1]
+
+
+def test_digests_follow_every_part_of_the_evidence():
+    key = digest_key(Tagger(load_taxonomy(THEMES)))
+    rows = [(3, [Evidence("Kurils", 10, 16), Evidence("Japan", 0, 5, True)]), (1, [])]
+    base = digest(key, rows)
+    assert digest(key, list(reversed(rows))) == base
+    assert digest(key, [(3, [Evidence("x", 10, 16), Evidence("y", 0, 5, True)]), (1, [])]) == base
+    others = [
+        [(3, [Evidence("Kurils", 10, 17), Evidence("Japan", 0, 5, True)]), (1, [])],
+        [(3, [Evidence("Kurils", 10, 16), Evidence("Japan", 0, 5, False)]), (1, [])],
+        [(3, [Evidence("Japan", 0, 5, True), Evidence("Kurils", 10, 16)]), (1, [])],
+        [(3, [Evidence("Kurils", 10, 16), Evidence("Japan", 0, 5, True)]), (2, [])],
+        [(3, [Evidence("Kurils", 10, 16), Evidence("Japan", 0, 5, True)])],
+        [(3, [Evidence("Kurils", 10, 16)]), (1, [Evidence("Japan", 0, 5, True)])],
+    ]
+    assert len({digest(key, other) for other in others} | {base}) == len(others) + 1
+    assert digest(key[::-1], rows) != base
 
 
 TRICKY_TERMS = ['plain', 'quote "inside"', "back\\slash", "tab\tand\nnewline", "Курилы",
