@@ -33,6 +33,7 @@ from pipelines.store import (
     upsert_row,
 )
 from pipelines.tag import Tagger, TagResult, TagValues, load_taxonomy
+from pipelines.tag_digest import digest_key, store_digests, tag_digests
 
 WORDPRESS_JSON = "application/vnd.pivotwatch.wordpress-post+json"
 
@@ -76,6 +77,8 @@ class Analysis:
     # Word-pair hashes for the near-duplicate check, computed here so that the one writer
     # thread does not spend its time on them.
     shingles: set[int] = field(default_factory=set)
+    # Digests of the theme and entity rows, stored with them (see pipelines.tag_digest).
+    digests: tuple[int, int] | None = None
 
 
 class ArticleAnalyser:
@@ -84,6 +87,7 @@ class ArticleAnalyser:
     def __init__(self, tagger: Tagger, rules: dict[str, SiteRules]) -> None:
         self.tagger = tagger
         self.rules = rules
+        self.digest_key = digest_key(tagger)
 
     def extract(self, page: FetchedPage) -> ExtractedArticle:
         rules = self.rules.get(page.source)
@@ -95,7 +99,8 @@ class ArticleAnalyser:
 
     def analyse(self, page: FetchedPage) -> Analysis:
         article = self.extract(page)
-        tags = self.tagger.tag(article.text, article.title)
+        scored = self.tagger.scored(article.text, article.title)
+        tags = self.tagger.result(scored)
         row = ArticleProcessor.article_row(page, article, tags.relevance, tags.relevant)
         themes, entities = tag_rows(tags)
         shingles = shingle_hashes(article.text) if article.text.strip() else set()
@@ -107,6 +112,7 @@ class ArticleAnalyser:
             entities,
             tags.relevant,
             shingles,
+            tag_digests(self.digest_key, scored),
         )
 
 
@@ -169,6 +175,8 @@ class ArticleProcessor:
             created = not self._exists(page.url)
             article_id = upsert_article(self.db, row)
             replace_tags(self.db, article_id, analysis.themes, analysis.entities)
+            if analysis.digests:
+                store_digests(self.db, [(article_id, *analysis.digests)])
             primary = self.link_duplicates(article_id, row, analysis.shingles)
         return ProcessedArticle(
             article_id, created, analysis.relevant, primary, row["full_story_url"]

@@ -13,28 +13,23 @@ and the offsets of every mention. Re-tagging works out the digests of the new ta
   is inserted. The triggers that keep the facet counts then fire only for rows that come
   or go.
 
-Triggers drop an article's digest whenever anything writes its tag rows, title or text, so
-rows written by other means (the crawler, a hand edit) are always compared in full.
+The crawler stores the digests with the rows it writes (see `pipelines.tag_digest`), and
+triggers drop an article's digest whenever anything else writes its tag rows, title or
+text, so rows written by other means (a hand edit, an older version) are compared in full.
 """
 
 from __future__ import annotations
 
-from array import array
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from hashlib import blake2b
 
 from sqlite_utils import Database
 
-from pipelines.entities import Evidence
 from pipelines.process import relevance_column
 from pipelines.reprocess import Progress
 from pipelines.tag import Tagger, Tags, TagValues
+from pipelines.tag_digest import digest_key, store_digests, tag_digests
 
-# Part of every digest: a new value makes every stored digest differ. Raise it when the
-# evidence JSON or the digests themselves are made differently.
-DIGEST_FORMAT = 1
 _IN_LIST_MAX = 500  # ids per IN (...) list, well under SQLite's limit on parameters
 
 
@@ -66,33 +61,6 @@ class _TagTable:
 
 THEMES = _TagTable("article_themes", "theme_id", "score")
 ENTITIES = _TagTable("article_entities", "entity_id", "mentions")
-
-
-def digest_key(tagger: Tagger) -> bytes:
-    """Keys the digests to the taxonomy's theme and entity ids, in order: the digests hold
-    numbers, and the same numbers under other ids must not compare equal."""
-    ids = [str(DIGEST_FORMAT)]
-    ids += [theme.id for theme in tagger.taxonomy.themes] + [""]
-    ids += [entity.id for entity in tagger.taxonomy.entities]
-    return blake2b("\n".join(ids).encode("utf-8"), digest_size=32).digest()
-
-
-def digest(key: bytes, rows: Iterable[tuple[int, list[Evidence]]]) -> int:
-    """A 64-bit digest of tag rows by number, each with its evidence (offsets, in the title
-    or not): with the stored title and text, that decides every row but a theme's score."""
-    numbers: list[int] = []
-    for number, places in sorted(rows):
-        numbers += (number, len(places))
-        for place in places:
-            numbers += place[1:]
-    data = array("q", numbers).tobytes()
-    return int.from_bytes(blake2b(data, digest_size=8, key=key).digest(), "big", signed=True)
-
-
-def tag_digests(key: bytes, tags: Tags) -> tuple[int, int]:
-    """The digests of an article's theme rows and entity rows."""
-    themes = [(number, evidence) for number, (_, evidence) in tags.themes.items()]
-    return digest(key, themes), digest(key, tags.entities.items())
 
 
 class _Changes:
@@ -213,9 +181,8 @@ class _Batch:
                     self.changed.add(article_id)
         self.changes.write(self.db)
         # The triggers dropped the digests of articles whose rows were just written.
-        self.db.conn.executemany(
-            "INSERT OR REPLACE INTO article_tag_digests (article_id, themes, entities) "
-            "VALUES (?, ?, ?)",
+        store_digests(
+            self.db,
             [
                 (article_id, themes, entities)
                 for article_id, themes, entities, old in digests
@@ -238,7 +205,7 @@ class _Batch:
         """The same themes with the same evidence: update the scores that moved."""
         themes = self.tagger.taxonomy.themes
         for number, (score, _) in tags.themes.items():
-            theme_id = themes[number].id
+            theme_id, score = themes[number].id, round(score, 4)
             if stored.get(theme_id) != score:
                 self.changes.scores.append((score, article_id, theme_id))
                 self.changed.add(article_id)

@@ -33,7 +33,9 @@ __all__ = [
     "EntityTag",
     "Evidence",
     "TagResult",
+    "TagValues",
     "Tagger",
+    "Tags",
     "Taxonomy",
     "TaxonomyError",
     "Theme",
@@ -45,8 +47,6 @@ DEFAULT_THEME_THRESHOLD = 0.5
 
 # theme or entity id -> (score or mentions, evidence JSON), as stored
 TagValues = dict[str, tuple[float | int, str]]
-# relevance, relevant, theme rows, entity rows
-StoredTags = tuple[float, bool, TagValues, TagValues]
 
 
 class Tags(NamedTuple):
@@ -108,10 +108,7 @@ class Tagger:
         self.theme_threshold = theme_threshold
 
     def tag(self, text: str, title: str | None = None) -> TagResult:
-        relevance, scores, tally = self._score(text, title or "")
-        themes = self._theme_tags(scores, tally.theme_evidence)
-        entities = entity_tags(self.taxonomy.entities, tally.mentions)
-        return TagResult(relevance, relevance >= self.relevance_threshold, themes, entities)
+        return self.result(self.scored(text, title))
 
     def scored(self, text: str, title: str | None = None) -> Tags:
         """The tags of `tag(text, title)` by theme and entity number, before the objects of
@@ -119,27 +116,33 @@ class Tagger:
         relevance, scores, tally = self._score(text, title or "")
         evidence = tally.theme_evidence
         themes = {
-            number: (round(score, 4), evidence[number])
+            number: (score, evidence[number])
             for number, score in scores.items()
             if score >= self.theme_threshold
         }
         return Tags(relevance, relevance >= self.relevance_threshold, themes, tally.mentions)
 
-    def stored_values(self, text: str, title: str | None = None) -> StoredTags:
-        """What storing `tag(text, title)` writes: the relevance, whether relevant, and the
-        rows of `article_themes` and `article_entities` by id, as (score or mentions,
-        evidence JSON)."""
-        tags = self.scored(text, title)
-        return tags.relevance, tags.relevant, self.theme_rows(tags), self.entity_rows(tags)
+    def result(self, tags: Tags) -> TagResult:
+        """The tag result: themes by score, entities by mentions."""
+        themes = self.taxonomy.themes
+        theme_tags = [
+            ThemeTag(themes[number].id, score, evidence)
+            for number, (score, evidence) in tags.themes.items()
+        ]
+        theme_tags.sort(key=lambda tag: (-tag.score, tag.id))
+        entities = entity_tags(self.taxonomy.entities, tags.entities)
+        return TagResult(tags.relevance, tags.relevant, theme_tags, entities)
 
     def theme_rows(self, tags: Tags) -> TagValues:
+        """What storing these tags writes to `article_themes`: (score, evidence JSON) by id."""
         themes = self.taxonomy.themes
         return {
-            themes[number].id: (score, evidence_json(evidence))
+            themes[number].id: (round(score, 4), evidence_json(evidence))
             for number, (score, evidence) in tags.themes.items()
         }
 
     def entity_rows(self, tags: Tags) -> TagValues:
+        """What storing these tags writes to `article_entities`: (mentions, evidence JSON)."""
         entities = self.taxonomy.entities
         return {
             entities[number].id: (len(places), evidence_json(places))
@@ -155,14 +158,3 @@ class Tagger:
         text_hits = Sourced(text, index.matcher.find(text), boundary)
         tally = tally_hits(index, rules, title_hits, text_hits, weights)
         return relevance_score(tally, rules), theme_scores(tally, index, rules), tally
-
-    def _theme_tags(
-        self, scores: dict[int, float], evidence: dict[int, list[Evidence]]
-    ) -> list[ThemeTag]:
-        themes = self.taxonomy.themes
-        tags = [
-            ThemeTag(themes[number].id, score, evidence[number])
-            for number, score in scores.items()
-            if score >= self.theme_threshold
-        ]
-        return sorted(tags, key=lambda tag: (-tag.score, tag.id))

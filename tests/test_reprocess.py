@@ -104,3 +104,22 @@ def test_a_redirected_alias_becomes_an_article_url_not_a_second_article(tmp_path
     assert db.execute("SELECT url, article_id FROM article_urls").fetchall() == [
         ("https://example.org/?p=1234", first.article_id)
     ]
+
+
+def test_the_crawl_stores_the_digests_that_re_tagging_compares(
+    crawled: tuple[Path, Path], tmp_path: Path
+) -> None:
+    config, db_path = crawled
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(db_path) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    digests = "SELECT * FROM article_tag_digests ORDER BY article_id"
+    before = sqlite3.connect(copy).execute(digests).fetchall()
+    articles = sqlite3.connect(copy).execute("SELECT id FROM articles ORDER BY id").fetchall()
+    assert [row[:1] for row in before] == articles
+    result = CliRunner().invoke(
+        cli, ["--config", str(config), "--db", str(copy), "reprocess", "--tags-only"]
+    )
+    assert result.exit_code == 0, result.output
+    # Re-tagging with the same taxonomy found every digest current, so wrote none.
+    assert sqlite3.connect(copy).execute(digests).fetchall() == before

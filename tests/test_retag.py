@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from pipelines.entities import Evidence, evidence_json
 from pipelines.process import tag_rows, tag_values
-from pipelines.retag import digest, digest_key, retag_articles
+from pipelines.retag import retag_articles
 from pipelines.schema import BACKFILL_COUNTS
 from pipelines.store import (
     open_database,
@@ -22,6 +22,7 @@ from pipelines.store import (
     upsert_article,
 )
 from pipelines.tag import Tagger, load_taxonomy
+from pipelines.tag_digest import digest, digest_key
 
 ROOT = Path(__file__).parent.parent
 THEMES = ROOT / "config" / "themes.toml"
@@ -64,7 +65,8 @@ ARTICLES = [
 
 
 def build(path: Path, tagger: Tagger) -> Database:
-    """A database of ARTICLES, tagged with `tagger` the way the crawler stores them."""
+    """A database of ARTICLES, tagged with `tagger` as the crawler stores them, but without
+    the digests of the rows (as an older version, or a hand, would leave them)."""
     db = open_database(path)
     taxonomy = tagger.taxonomy
     sync_sources(
@@ -193,7 +195,7 @@ def test_retagging_with_digests_stored_ends_as_tagging_afresh(
     tmp_path: Path, shipped: Tagger, change
 ):
     db = build(tmp_path / "p.db", shipped)
-    assert digests(db) == []  # the crawler's writes leave none
+    assert digests(db) == []
     assert retag_articles(db, shipped).changed == 0
     assert [row[0] for row in digests(db)] == list(range(1, len(ARTICLES) + 1))
     tagger = change(tmp_path)
@@ -282,10 +284,10 @@ def test_stored_evidence_marks_title_offsets(shipped: Tagger):
 
 
 @pytest.mark.parametrize("threshold", [0.3, 0.5, 0.9])
-def test_stored_values_are_what_storing_a_tag_result_writes(threshold: float):
+def test_rows_of_the_scored_tags_are_what_storing_a_tag_result_writes(threshold: float):
     tagger = Tagger(load_taxonomy(THEMES), theme_threshold=threshold)
     for title, text in [*ARTICLES, ("", ARTICLES[0][1]), (ARTICLES[2][0], "")]:
         result = tagger.tag(text, title)
-        relevance, relevant, themes, entities = tagger.stored_values(text, title)
-        assert (relevance, relevant) == (result.relevance, result.relevant)
-        assert (themes, entities) == tag_values(result)
+        tags = tagger.scored(text, title)
+        assert (tags.relevance, tags.relevant) == (result.relevance, result.relevant)
+        assert (tagger.theme_rows(tags), tagger.entity_rows(tags)) == tag_values(result)

@@ -10,14 +10,17 @@ crawler would have left it. Then, in CPU time of this process (one core):
   where most articles come out as they were;
 * every score changed: alternating between the shipped taxonomy and one with another
   `theme_saturation`, so every theme row of every article is rewritten each run;
+* a term added: alternating with a taxonomy whose energy theme also counts a word that
+  every article uses many times ("prices", "цен"), so the evidence of a theme changes in
+  most articles, and their theme rows are compared and rewritten in full;
 * baseline: the plain way, in the same run: tag each article and replace its relevance
   and all its tag rows, changed or not;
 * tagging alone, no database, for the share of the work that is tagging.
 
-Each figure is the median of R runs over the whole database (2R for the changed case).
-Target: >= 2,000 articles/s. Then `pivotwatch reprocess --tags-only` runs once as a
-command on each database, and its wall time (start-up, re-tagging and related articles) is
-reported beside it.
+Each figure is the median of R runs over the whole database (2R for the changing cases).
+Target: >= 2,000 articles/s in every case but the baseline. Then `pivotwatch reprocess
+--tags-only` runs once as a command on each database, and its wall time (start-up,
+re-tagging and related articles) is reported beside it.
 """
 
 from __future__ import annotations
@@ -70,6 +73,18 @@ def changed_taxonomy(folder: Path) -> Path:
     return path
 
 
+def term_added_taxonomy(folder: Path) -> Path:
+    """The shipped taxonomy with a common word of each language as an energy term."""
+    text = THEMES.read_text(encoding="utf-8")
+    group = 'weight = 1.5\nmatch = [\n  "oil", "gas", "energy",'
+    if group not in text:
+        raise SystemExit("config/themes.toml no longer has the energy group this edits")
+    path = folder / "themes-term-added.toml"
+    edited = text.replace(group, group.replace('"oil"', '"prices", "цен", "oil"'), 1)
+    path.write_text(edited, encoding="utf-8")
+    return path
+
+
 def build_database(path: Path, lang: str, count: int, tagger: Tagger) -> None:
     """The synthetic archive with bench_tag's articles as texts, tagged once."""
     build_synthetic_db(path, count)
@@ -114,20 +129,26 @@ def cpu_rate(work: Callable[[], int]) -> tuple[float, int]:
     return count / (time.process_time() - started), count
 
 
-def measure(path: Path, lang: str, shipped: Tagger, changed: Tagger, runs: int) -> dict:
+CASES = ("unchanged", "changed", "term", "baseline", "tag")
+
+
+def measure(
+    path: Path, lang: str, shipped: Tagger, changed: Tagger, term_added: Tagger, runs: int
+) -> dict:
     db = open_database(path)
     articles = [tuple(row) for row in db.execute("SELECT title, text FROM articles")]
-    figures: dict[str, list[float]] = {"unchanged": [], "changed": [], "baseline": [], "tag": []}
-    changed_counts = []
+    figures: dict[str, list[float]] = {case: [] for case in CASES}
+    counts: dict[str, list[int]] = {"changed": [], "term": []}
     for _ in range(runs):
         rate, _ = cpu_rate(lambda: retag_articles(db, shipped).articles)
         figures["unchanged"].append(rate)
-        # There and back: each run changes every theme score of the stored articles.
-        for tagger in (changed, shipped):
-            started = time.process_time()
-            report = retag_articles(db, tagger)
-            figures["changed"].append(report.articles / (time.process_time() - started))
-            changed_counts.append(report.changed)
+        # There and back: each run changes what every article stores.
+        for case, other in (("changed", changed), ("term", term_added)):
+            for tagger in (other, shipped):
+                started = time.process_time()
+                report = retag_articles(db, tagger)
+                figures[case].append(report.articles / (time.process_time() - started))
+                counts[case].append(report.changed)
         rate, _ = cpu_rate(lambda: rewrite_everything(db, shipped))
         figures["baseline"].append(rate)
         rate, _ = cpu_rate(lambda: _tag_all(shipped, articles))
@@ -136,7 +157,7 @@ def measure(path: Path, lang: str, shipped: Tagger, changed: Tagger, runs: int) 
     return {
         "lang": lang,
         "articles": len(articles),
-        "changed_articles": statistics.median(changed_counts),
+        **{f"{case}_articles": statistics.median(values) for case, values in counts.items()},
         **{name: (statistics.median(values), values) for name, values in figures.items()},
     }
 
@@ -167,27 +188,29 @@ def format_report(results: list[dict], commands: list[tuple], runs: int, command
     lines += [f"Articles/s in CPU time of one core, median of {runs} runs over each database.", ""]
     lines += [
         "| language | articles | unchanged | every score changed (articles rewritten) "
-        "| baseline: rewrite every row | tagging alone | target | met |"
+        "| a term added (articles rewritten) | baseline: rewrite every row | tagging alone "
+        "| target | met |"
     ]
-    lines += ["|---|---|---|---|---|---|---|---|"]
+    lines += ["|---|---|---|---|---|---|---|---|---|"]
     for result in results:
-        unchanged, changed = result["unchanged"][0], result["changed"][0]
+        unchanged, changed, term = (result[case][0] for case in ("unchanged", "changed", "term"))
         baseline, tag = result["baseline"][0], result["tag"][0]
-        met = min(unchanged, changed) >= TARGET_PER_SECOND
         lines.append(
             f"| {result['lang']} | {result['articles']:,} | {unchanged:,.0f} "
-            f"| {changed:,.0f} ({result['changed_articles']:,.0f}) | {baseline:,.0f} "
-            f"| {tag:,.0f} | {TARGET_PER_SECOND:,} | {met} |"
+            f"| {changed:,.0f} ({result['changed_articles']:,.0f}) "
+            f"| {term:,.0f} ({result['term_articles']:,.0f}) | {baseline:,.0f} "
+            f"| {tag:,.0f} | {TARGET_PER_SECOND:,} | {met(result)} |"
         )
     lines += ["", "Ratios to the baseline in the same run: "]
     lines[-1] += "; ".join(
         f"{r['lang']} unchanged {r['unchanged'][0] / r['baseline'][0]:.2f}x, "
-        f"changed {r['changed'][0] / r['baseline'][0]:.2f}x"
+        f"changed {r['changed'][0] / r['baseline'][0]:.2f}x, "
+        f"term added {r['term'][0] / r['baseline'][0]:.2f}x"
         for r in results
     )
     lines += ["", "Every run (articles/s):", ""]
     for result in results:
-        for name in ("unchanged", "changed", "baseline", "tag"):
+        for name in CASES:
             values = ", ".join(f"{value:,.0f}" for value in result[name][1])
             lines.append(f"- {result['lang']} {name}: {values}")
     lines += ["", "The command, once per database (start-up, re-tagging, related articles):", ""]
@@ -209,19 +232,23 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="pivotwatch-retag-") as folder:
         shipped = tagger_for(THEMES)
         changed = tagger_for(changed_taxonomy(Path(folder)))
+        term_added = tagger_for(term_added_taxonomy(Path(folder)))
         results, commands = [], []
         for lang in ("en", "ru"):
             path = Path(folder) / f"retag-{lang}.db"
             build_database(path, lang, args.articles, shipped)
-            results.append(measure(path, lang, shipped, changed, args.runs))
+            results.append(measure(path, lang, shipped, changed, term_added, args.runs))
             commands.append(((lang, args.articles), run_command(path)))
     command = ".venv/bin/python tests/benchmarks/bench_retag.py " + " ".join(sys.argv[1:])
     report = format_report(results, commands, args.runs, command.strip())
     print(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
-    met = all(min(r["unchanged"][0], r["changed"][0]) >= TARGET_PER_SECOND for r in results)
-    return 0 if met else 1
+    return 0 if all(met(result) for result in results) else 1
+
+
+def met(result: dict) -> bool:
+    return all(result[case][0] >= TARGET_PER_SECOND for case in ("unchanged", "changed", "term"))
 
 
 if __name__ == "__main__":
