@@ -136,7 +136,7 @@ def retag_articles(
 class _Batch:
     """One batch of articles re-tagged: compared with what is stored, then written."""
 
-    def __init__(self, db: Database, tagger: Tagger, key: bytes, articles: list[tuple]) -> None:
+    def __init__(self, db: Database, tagger: Tagger, key: int, articles: list[tuple]) -> None:
         self.db, self.tagger, self.key, self.articles = db, tagger, key, articles
         self.changes = _Changes()
         self.changed: set[int] = set()

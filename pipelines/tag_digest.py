@@ -10,7 +10,6 @@ present is a digest of what is stored.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable
 from hashlib import blake2b
 
@@ -24,28 +23,32 @@ from pipelines.tag import Tagger, Tags
 DIGEST_FORMAT = 1
 
 
-def digest_key(tagger: Tagger) -> bytes:
+def digest_key(tagger: Tagger) -> int:
     """Keys the digests to the taxonomy's theme and entity ids, in order: the digests hold
     numbers, and the same numbers under other ids must not compare equal."""
     ids = [str(DIGEST_FORMAT)]
     ids += [theme.id for theme in tagger.taxonomy.themes] + [""]
     ids += [entity.id for entity in tagger.taxonomy.entities]
-    return blake2b("\n".join(ids).encode("utf-8"), digest_size=32).digest()
+    return int.from_bytes(blake2b("\n".join(ids).encode("utf-8"), digest_size=8).digest())
 
 
-def digest(key: bytes, rows: Iterable[tuple[int, list[Evidence]]]) -> int:
-    """A signed 64-bit digest of tag rows by number, each with its evidence's offsets and
-    whether each is in the title."""
-    numbers: list[int] = []
+def digest(key: int, rows: Iterable[tuple[int, list[Evidence]]]) -> int:
+    """A 64-bit digest of tag rows by number, each with its evidence's offsets and whether
+    each is in the title.
+
+    Python's hash of a tuple of integers: unlike a string's, it is the same in every
+    process, and it costs a tenth of a cryptographic digest of the same numbers (a build
+    that hashes otherwise only makes every stored digest differ once, which is safe).
+    """
+    numbers = [key]
     for number, places in sorted(rows):
         numbers += (number, len(places))
         for place in places:
             numbers += place[1:]
-    data = array("q", numbers).tobytes()
-    return int.from_bytes(blake2b(data, digest_size=8, key=key).digest(), "big", signed=True)
+    return hash(tuple(numbers))
 
 
-def tag_digests(key: bytes, tags: Tags) -> tuple[int, int]:
+def tag_digests(key: int, tags: Tags) -> tuple[int, int]:
     """The digests of an article's theme rows and entity rows."""
     themes = [(number, evidence) for number, (_, evidence) in tags.themes.items()]
     return digest(key, themes), digest(key, tags.entities.items())

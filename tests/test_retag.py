@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -252,7 +255,7 @@ def test_digests_follow_every_part_of_the_evidence():
         [(3, [Evidence("Kurils", 10, 16)]), (1, [Evidence("Japan", 0, 5, True)])],
     ]
     assert len({digest(key, other) for other in others} | {base}) == len(others) + 1
-    assert digest(key[::-1], rows) != base
+    assert digest(key + 1, rows) != base
 
 
 TRICKY_TERMS = ['plain', 'quote "inside"', "back\\slash", "tab\tand\nnewline", "Курилы",
@@ -291,3 +294,25 @@ def test_rows_of_the_scored_tags_are_what_storing_a_tag_result_writes(threshold:
         tags = tagger.scored(text, title)
         assert (tags.relevance, tags.relevant) == (result.relevance, result.relevant)
         assert (tagger.theme_rows(tags), tagger.entity_rows(tags)) == tag_values(result)
+
+
+def test_digests_are_the_same_in_every_process():
+    # Stored digests are compared by later runs: string hashing, which Python seeds anew
+    # in each process, must play no part in them.
+    code = (
+        "from pipelines.entities import Evidence; from pipelines.tag_digest import digest; "
+        "print(digest(12345, [(3, [Evidence('Kurils', 10, 16), Evidence('Japan', 0, 5, True)])]))"
+    )
+    results = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "random")
+    }
+    rows = [(3, [Evidence("Kurils", 10, 16), Evidence("Japan", 0, 5, True)])]
+    assert results == {f"{digest(12345, rows)}\n"}
