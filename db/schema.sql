@@ -23,7 +23,7 @@ INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, +1 FR
 END;
 CREATE TRIGGER article_themes_drop_tag_digest_delete AFTER DELETE ON article_themes BEGIN DELETE FROM article_tag_digests WHERE article_id IN (OLD.article_id); END;
 CREATE TRIGGER article_themes_drop_tag_digest_insert AFTER INSERT ON article_themes BEGIN DELETE FROM article_tag_digests WHERE article_id IN (NEW.article_id); END;
-CREATE TRIGGER article_themes_drop_tag_digest_update AFTER UPDATE ON article_themes BEGIN DELETE FROM article_tag_digests WHERE article_id IN (OLD.article_id, NEW.article_id); END;
+CREATE TRIGGER article_themes_drop_tag_digest_update AFTER UPDATE OF article_id, theme_id, evidence ON article_themes BEGIN DELETE FROM article_tag_digests WHERE article_id IN (OLD.article_id, NEW.article_id); END;
 CREATE TRIGGER articles_count_delete AFTER DELETE ON articles BEGIN
 INSERT INTO article_list_counts (facet, value, count) SELECT facet, value, -1 FROM (
 SELECT facet, value FROM (

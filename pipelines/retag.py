@@ -139,7 +139,8 @@ class _Batch:
     def __init__(self, db: Database, tagger: Tagger, key: int, articles: list[tuple]) -> None:
         self.db, self.tagger, self.key, self.articles = db, tagger, key, articles
         self.changes = _Changes()
-        self.changed: set[int] = set()
+        self.changed: set[int] = set()  # articles with anything written
+        self.rewritten: set[int] = set()  # articles with rows written beyond theme scores
         # articles whose rows of a table are compared in full, with their new rows
         self.full: dict[_TagTable, dict[int, TagValues]] = {THEMES: {}, ENTITIES: {}}
 
@@ -178,15 +179,16 @@ class _Batch:
             stored = table.stored(self.db, list(rows))
             for article_id, new_rows in rows.items():
                 if self.changes.diff(table, article_id, stored.get(article_id, {}), new_rows):
-                    self.changed.add(article_id)
+                    self.rewritten.add(article_id)
+        self.changed |= self.rewritten
         self.changes.write(self.db)
-        # The triggers dropped the digests of articles whose rows were just written.
+        # The triggers dropped the digests of articles whose rows were just rewritten.
         store_digests(
             self.db,
             [
                 (article_id, themes, entities)
                 for article_id, themes, entities, old in digests
-                if article_id in self.changed or old != (themes, entities)
+                if article_id in self.rewritten or old != (themes, entities)
             ],
         )
         return len(self.changed)

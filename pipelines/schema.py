@@ -385,11 +385,16 @@ def create_related_scored(db: Database) -> None:
 
 
 # Re-tagging compares an article's new tags with a digest of what is stored, and reads the
-# stored rows only where the two differ. Any write to an article's tag rows, title or text
-# drops its digest, so rows changed by other means are never taken as current.
+# stored rows only where the two differ. Any write to what a digest covers (an article's
+# tag rows but a theme's score, its title, its text) drops the article's digest, so rows
+# changed by other means are never taken as current. Scores are compared on every pass.
 _DIGEST_DROPS = [
     ("article_themes", "INSERT", ["NEW.article_id"]),
-    ("article_themes", "UPDATE", ["OLD.article_id", "NEW.article_id"]),
+    (
+        "article_themes",
+        "UPDATE OF article_id, theme_id, evidence",
+        ["OLD.article_id", "NEW.article_id"],
+    ),
     ("article_themes", "DELETE", ["OLD.article_id"]),
     ("article_entities", "INSERT", ["NEW.article_id"]),
     ("article_entities", "UPDATE", ["OLD.article_id", "NEW.article_id"]),

@@ -4,8 +4,8 @@ A theme row's digest covers which themes an article has and the offsets of their
 not their scores; an entity row's covers which entities and the offsets of every mention.
 With the stored title and text, that decides every stored column but a theme's score:
 the quoted terms of the evidence are the text at those offsets. Triggers drop an article's
-digest whenever its tag rows, title or text are written (migration 0010), so a digest
-present is a digest of what is stored.
+digest whenever what it covers is written (migration 0010), so a digest present is a
+digest of what is stored; scores are compared with the stored ones on every pass.
 """
 
 from __future__ import annotations
