@@ -281,8 +281,8 @@ def relevance_column(relevance: float) -> float:
 
 def tag_values(tags: TagResult) -> tuple[TagValues, TagValues]:
     """What the article_themes and article_entities rows of a result hold, by id."""
-    themes = {t.id: (round(t.score, 4), evidence_json(t.evidence)) for t in tags.themes}
-    entities = {e.id: (e.mentions, evidence_json(e.evidence)) for e in tags.entities}
+    themes: TagValues = {t.id: (round(t.score, 4), evidence_json(t.evidence)) for t in tags.themes}
+    entities: TagValues = {e.id: (e.mentions, evidence_json(e.evidence)) for e in tags.entities}
     return themes, entities
 
 

@@ -38,7 +38,8 @@ def fold_and_blank(text: str) -> str:
     """
     if text.isascii():
         return text.encode("ascii").translate(_FOLD_BYTES).decode("ascii")
-    _outside.runs = runs = []
+    runs: list[tuple[int, int]] = []
+    _outside.runs = runs
     data = codecs.charmap_encode(text, _NOTE_OUTSIDE, _PAGE_ENCODING)[0]
     folded = codecs.charmap_decode(data.translate(_FOLD_BYTES), "strict", _PAGE)[0]
     return _fold_outside(text, folded, runs) if runs else folded
@@ -51,7 +52,7 @@ def _fold_outside(text: str, folded: str, runs: list[tuple[int, int]]) -> str:
     folds on its own, as `fold_case` folds it, except a capital sigma: Python lowercases it
     by its place in the word, so a text holding one takes the general path.
     """
-    pieces = []
+    pieces: list[str] = []
     done = 0
     for start, end in runs:
         run = text[start:end]
