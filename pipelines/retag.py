@@ -2,12 +2,13 @@
 
 After a taxonomy change most rows come out as they were: an entity's mentions do not move
 when a theme gains a term, and a change of weights moves theme scores but not their
-evidence. Each article's stored tags carry a digest (`article_tag_digests`): for its theme
-rows, which themes and the offsets of their evidence; for its entity rows, which entities
-and the offsets of every mention. Re-tagging works out the digests of the new tags and
+evidence. Each article's stored tags carry a digest (`article_tag_digests`): of the
+evidence of every theme it has evidence for, and of its entity rows (see
+`pipelines.tag_digest`). Re-tagging works out the digests of the new tags and
 
 * skips a table whose digest is unchanged, without building its evidence JSON or reading
-  its rows; for themes it compares the stored scores alone and updates those that moved;
+  its rows; for themes it compares the stored scores alone, updates those that moved, and
+  adds or drops the themes that crossed their threshold;
 * compares the rows in full where a digest differs or is missing, and writes only the rows
   that differ: a changed row is updated in place, a row that vanished is deleted, a new one
   is inserted. The triggers that keep the facet counts then fire only for rows that come
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from pipelines.entities import evidence_json
 from pipelines.process import relevance_column
 from pipelines.reprocess import Progress
 from pipelines.tag import Tagger, Tags, TagValues
@@ -169,7 +171,7 @@ class _Batch:
             new = tag_digests(self.key, tags)
             old = stored_digests.get(article_id)
             if old and old[0] == new[0]:
-                self._scores(article_id, tags, scores.get(article_id, {}))
+                self._themes(article_id, tags, scores.get(article_id, {}))
             else:
                 self.full[THEMES][article_id] = self.tagger.theme_rows(tags)
             if not old or old[1] != new[1]:
@@ -203,11 +205,21 @@ class _Batch:
             return
         self.changed.add(article_id)
 
-    def _scores(self, article_id: int, tags: Tags, stored: dict[str, float]) -> None:
-        """The same themes with the same evidence: update the scores that moved."""
+    def _themes(self, article_id: int, tags: Tags, stored: dict[str, float]) -> None:
+        """The evidence of every theme is as stored: update the scores that moved, and add
+        or drop the themes that crossed their threshold."""
         themes = self.tagger.taxonomy.themes
-        for number, (score, _) in tags.themes.items():
-            theme_id, score = themes[number].id, round(score, 4)
-            if stored.get(theme_id) != score:
+        deleted, _, inserted = self.changes.rows[THEMES]
+        passing = {themes[number].id: number for number in tags.themes}
+        for theme_id in stored.keys() - passing.keys():
+            deleted.append((article_id, theme_id))
+            self.rewritten.add(article_id)
+        for theme_id, number in passing.items():
+            score, evidence = tags.themes[number]
+            score = round(score, 4)
+            if theme_id not in stored:
+                inserted.append((article_id, theme_id, score, evidence_json(evidence)))
+                self.rewritten.add(article_id)
+            elif stored[theme_id] != score:
                 self.changes.scores.append((score, article_id, theme_id))
                 self.changed.add(article_id)

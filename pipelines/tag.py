@@ -56,6 +56,9 @@ class Tags(NamedTuple):
     relevant: bool
     themes: dict[int, tuple[float, list[Evidence]]]  # theme -> (score, evidence)
     entities: dict[int, list[Evidence]]  # entity -> its mentions
+    # every theme with evidence, above its threshold or not: a change of weights or
+    # thresholds moves scores and crosses thresholds, but leaves this as it was
+    evidence: dict[int, list[Evidence]]
 
 
 def load_taxonomy(path: str | Path) -> Taxonomy:
@@ -120,7 +123,8 @@ class Tagger:
             for number, score in scores.items()
             if score >= self.theme_threshold
         }
-        return Tags(relevance, relevance >= self.relevance_threshold, themes, tally.mentions)
+        relevant = relevance >= self.relevance_threshold
+        return Tags(relevance, relevant, themes, tally.mentions, tally.theme_evidence)
 
     def result(self, tags: Tags) -> TagResult:
         """The tag result: themes by score, entities by mentions."""

@@ -1,11 +1,13 @@
 """Digests of an article's stored tag rows, so that re-tagging reads only rows that changed.
 
-A theme row's digest covers which themes an article has and the offsets of their evidence,
-not their scores; an entity row's covers which entities and the offsets of every mention.
-With the stored title and text, that decides every stored column but a theme's score:
-the quoted terms of the evidence are the text at those offsets. Triggers drop an article's
-digest whenever what it covers is written (migration 0010), so a digest present is a
-digest of what is stored; scores are compared with the stored ones on every pass.
+The theme digest covers the evidence of every theme the article has evidence for, above its
+threshold or not, but no score; the entity digest covers which entities the article names
+and the offsets of every mention. With the stored title and text, an unchanged theme
+digest means every stored theme row keeps its evidence (only scores, and which themes pass
+their threshold, may move), and an unchanged entity digest means every stored entity row is
+current: the quoted terms of the evidence are the text at those offsets. Triggers drop an
+article's digest whenever what it covers is written (migration 0010), so a digest present
+is a digest of what is stored; scores are compared with the stored ones on every pass.
 """
 
 from __future__ import annotations
@@ -49,9 +51,8 @@ def digest(key: int, rows: Iterable[tuple[int, list[Evidence]]]) -> int:
 
 
 def tag_digests(key: int, tags: Tags) -> tuple[int, int]:
-    """The digests of an article's theme rows and entity rows."""
-    themes = [(number, evidence) for number, (_, evidence) in tags.themes.items()]
-    return digest(key, themes), digest(key, tags.entities.items())
+    """The digests of an article's theme evidence and entity rows."""
+    return digest(key, tags.evidence.items()), digest(key, tags.entities.items())
 
 
 def store_digests(db: Database, rows: list[tuple[int, int, int]]) -> None:

@@ -189,11 +189,22 @@ def saturation_tagger(tmp_path: Path) -> Tagger:
     return Tagger(load_taxonomy(path))
 
 
+def term_tagger(tmp_path: Path) -> Tagger:
+    """A term added to a theme: that theme's evidence changes where the term is found."""
+    text = THEMES.read_text(encoding="utf-8")
+    group = 'match = [\n  "oil", "gas", "energy",'
+    edited = text.replace(group, group.replace('"oil"', '"roubles", "сообщили", "oil"'), 1)
+    assert edited != text
+    path = tmp_path / "term.toml"
+    path.write_text(edited, encoding="utf-8")
+    return Tagger(load_taxonomy(path))
+
+
 def digests(db: Database) -> list[tuple]:
     return db.execute("SELECT * FROM article_tag_digests ORDER BY article_id").fetchall()
 
 
-@pytest.mark.parametrize("change", [changed_tagger, saturation_tagger])
+@pytest.mark.parametrize("change", [changed_tagger, saturation_tagger, term_tagger])
 def test_retagging_with_digests_stored_ends_as_tagging_afresh(
     tmp_path: Path, shipped: Tagger, change
 ):
@@ -201,13 +212,31 @@ def test_retagging_with_digests_stored_ends_as_tagging_afresh(
     assert digests(db) == []
     assert retag_articles(db, shipped).changed == 0
     assert [row[0] for row in digests(db)] == list(range(1, len(ARTICLES) + 1))
+    before = stored(db)
     tagger = change(tmp_path)
     retag_articles(db, tagger, batch=4)
     after = stored(db)
     assert after == stored(build(tmp_path / "afresh.db", tagger))
+    assert after["themes"] != before["themes"]
     assert after["counts"] == recounted(db)
     assert retag_articles(db, tagger).changed == 0
     assert len(digests(db)) == len(ARTICLES)
+
+
+def test_themes_crossing_their_threshold_are_added_and_dropped_by_digest(
+    tmp_path: Path, shipped: Tagger
+):
+    db = build(tmp_path / "p.db", shipped)
+    retag_articles(db, shipped)
+    before = stored(db)
+    tagger = saturation_tagger(tmp_path)
+    retag_articles(db, tagger)
+    after = stored(db)
+    assert after == stored(build(tmp_path / "afresh.db", tagger))
+    added = {row[:2] for row in after["themes"]} - {row[:2] for row in before["themes"]}
+    assert added  # rows were added, not only rescored
+    retag_articles(db, shipped)
+    assert stored(db) == before  # and dropped again
 
 
 def test_retagging_repairs_rows_written_by_hand_after_digests(tmp_path: Path, shipped: Tagger):
