@@ -20,7 +20,6 @@ from sqlite_utils import Database
 from pipelines.canonical import canonicalise_url
 from pipelines.decode import decode_html
 from pipelines.dedupe import Deduplicator
-from pipelines.entities import evidence_json
 from pipelines.extract import ExtractedArticle, SiteRules, extract_article, extract_wordpress_post
 from pipelines.shingles import shingle_hashes
 from pipelines.store import (
@@ -32,7 +31,7 @@ from pipelines.store import (
     upsert_article,
     upsert_row,
 )
-from pipelines.tag import Tagger, TagResult, TagValues, load_taxonomy
+from pipelines.tag import Tagger, Tags, load_taxonomy
 from pipelines.tag_digest import digest_key, store_digests, tag_digests
 
 WORDPRESS_JSON = "application/vnd.pivotwatch.wordpress-post+json"
@@ -99,10 +98,9 @@ class ArticleAnalyser:
 
     def analyse(self, page: FetchedPage) -> Analysis:
         article = self.extract(page)
-        scored = self.tagger.scored(article.text, article.title)
-        tags = self.tagger.result(scored)
+        tags = self.tagger.scored(article.text, article.title)
         row = ArticleProcessor.article_row(page, article, tags.relevance, tags.relevant)
-        themes, entities = tag_rows(tags)
+        themes, entities = tag_rows(self.tagger, tags)
         shingles = shingle_hashes(article.text) if article.text.strip() else set()
         return Analysis(
             replace(page, body=b""),
@@ -112,7 +110,7 @@ class ArticleAnalyser:
             entities,
             tags.relevant,
             shingles,
-            tag_digests(self.digest_key, scored),
+            tag_digests(self.digest_key, tags),
         )
 
 
@@ -279,16 +277,9 @@ def relevance_column(relevance: float) -> float:
     return round(min(1.0, max(0.0, relevance)), 4)
 
 
-def tag_values(tags: TagResult) -> tuple[TagValues, TagValues]:
-    """What the article_themes and article_entities rows of a result hold, by id."""
-    themes: TagValues = {t.id: (round(t.score, 4), evidence_json(t.evidence)) for t in tags.themes}
-    entities: TagValues = {e.id: (e.mentions, evidence_json(e.evidence)) for e in tags.entities}
-    return themes, entities
-
-
-def tag_rows(tags: TagResult) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The article_themes and article_entities rows (without article_id) for a result."""
-    themes, entities = tag_values(tags)
+def tag_rows(tagger: Tagger, tags: Tags) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The article_themes and article_entities rows (without article_id) for these tags."""
+    themes, entities = tagger.theme_rows(tags), tagger.entity_rows(tags)
     return (
         [{"theme_id": key, "score": score, "evidence": ev} for key, (score, ev) in themes.items()],
         [

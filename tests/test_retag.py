@@ -13,7 +13,7 @@ import pytest
 from sqlite_utils import Database
 
 from pipelines.entities import Evidence, evidence_json
-from pipelines.process import tag_rows, tag_values
+from pipelines.process import tag_rows
 from pipelines.retag import retag_articles
 from pipelines.schema import BACKFILL_COUNTS
 from pipelines.store import (
@@ -67,6 +67,12 @@ ARTICLES = [
 ]
 
 
+def values(tagger: Tagger, title: str, text: str) -> tuple[dict, dict]:
+    """The article_themes and article_entities rows, by id, that tagging would store."""
+    tags = tagger.scored(text, title)
+    return tagger.theme_rows(tags), tagger.entity_rows(tags)
+
+
 def build(path: Path, tagger: Tagger) -> Database:
     """A database of ARTICLES, tagged with `tagger` as the crawler stores them, but without
     the digests of the rows (as an older version, or a hand, would leave them)."""
@@ -82,7 +88,7 @@ def build(path: Path, tagger: Tagger) -> Database:
     sync_entities(db, [{"id": e.id, "name": e.name, "kind": e.kind} for e in taxonomy.entities])
     with db.atomic():
         for number, (title, text) in enumerate(ARTICLES):
-            result = tagger.tag(text, title)
+            result = tagger.scored(text, title)
             row = {
                 "url": f"https://example.org/{number}",
                 "source": "example",
@@ -94,7 +100,7 @@ def build(path: Path, tagger: Tagger) -> Database:
                 "relevance": round(result.relevance, 4),
                 "relevant": result.relevant,
             }
-            replace_tags(db, upsert_article(db, row), *tag_rows(result))
+            replace_tags(db, upsert_article(db, row), *tag_rows(tagger, result))
     return db
 
 
@@ -158,7 +164,7 @@ def test_retagging_after_a_change_ends_as_tagging_afresh(tmp_path: Path, shipped
     assert after["counts"] == recounted(db)
     assert after["themes"] != before["themes"] and after["articles"] != before["articles"]
     changed = sum(
-        tag_values(shipped.tag(text, title)) != tag_values(tagger.tag(text, title))
+        values(shipped, title, text) != values(tagger, title, text)
         or shipped.tag(text, title).relevance != tagger.tag(text, title).relevance
         for title, text in ARTICLES
     )
@@ -262,7 +268,7 @@ def test_retagging_follows_a_text_edited_by_hand(tmp_path: Path, shipped: Tagger
     edited = text.replace("Japan", "JAPAN")
     db.execute("UPDATE articles SET text = ? WHERE id = 2", [edited])
     assert retag_articles(db, shipped).changed == 1
-    themes, entities = tag_values(shipped.tag(edited, title))
+    themes, entities = values(shipped, title, edited)
     rows = db.execute(
         "SELECT entity_id, mentions, evidence FROM article_entities WHERE article_id = 2"
     ).fetchall()
@@ -306,7 +312,7 @@ def test_evidence_json_is_the_json_of_the_evidence():
 
 def test_stored_evidence_marks_title_offsets(shipped: Tagger):
     title, text = ARTICLES[1]
-    themes, entities = tag_values(shipped.tag(text, title))
+    themes, entities = values(shipped, title, text)
     items = [item for _, evidence in [*themes.values(), *entities.values()]
              for item in json.loads(evidence)]  # fmt: skip
     in_title = [item for item in items if item.get("in") == "title"]
@@ -317,13 +323,22 @@ def test_stored_evidence_marks_title_offsets(shipped: Tagger):
 
 
 @pytest.mark.parametrize("threshold", [0.3, 0.5, 0.9])
-def test_rows_of_the_scored_tags_are_what_storing_a_tag_result_writes(threshold: float):
+def test_stored_rows_hold_what_the_tag_result_says(threshold: float):
     tagger = Tagger(load_taxonomy(THEMES), theme_threshold=threshold)
+
+    def as_json(evidence: list[Evidence]) -> str:
+        return json.dumps([item.to_json() for item in evidence], ensure_ascii=False)
+
     for title, text in [*ARTICLES, ("", ARTICLES[0][1]), (ARTICLES[2][0], "")]:
         result = tagger.tag(text, title)
         tags = tagger.scored(text, title)
         assert (tags.relevance, tags.relevant) == (result.relevance, result.relevant)
-        assert (tagger.theme_rows(tags), tagger.entity_rows(tags)) == tag_values(result)
+        assert tagger.theme_rows(tags) == {
+            theme.id: (round(theme.score, 4), as_json(theme.evidence)) for theme in result.themes
+        }
+        assert tagger.entity_rows(tags) == {
+            entity.id: (entity.mentions, as_json(entity.evidence)) for entity in result.entities
+        }
 
 
 def test_digests_are_the_same_in_every_process():

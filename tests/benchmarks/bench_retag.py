@@ -114,12 +114,12 @@ def rewrite_everything(db: Database, tagger: Tagger, batch: int = 500) -> int:
             return count
         with db.atomic():
             for article_id, title, text in rows:
-                result = tagger.tag(text or "", title)
+                tags = tagger.scored(text or "", title)
                 db.execute(
                     "UPDATE articles SET relevance = ?, relevant = ? WHERE id = ?",
-                    [round(result.relevance, 4), int(result.relevant), article_id],
+                    [round(tags.relevance, 4), int(tags.relevant), article_id],
                 )
-                replace_tags(db, article_id, *tag_rows(result))
+                replace_tags(db, article_id, *tag_rows(tagger, tags))
         count, last_id = count + len(rows), rows[-1][0]
 
 
