@@ -9,7 +9,6 @@ word to word instead of testing every character (see `pipelines.tag_matcher`).
 from __future__ import annotations
 
 import codecs
-import re
 import threading
 
 SEPARATORS = "\n\t\r\f\v\"'()[]{}<>«»“”„‘’‚/\\|:;,.!?+&=~_#%@^`\u00a0\u2009\u202f–—―…·•-"
@@ -18,12 +17,6 @@ _BLANKS = str.maketrans(dict.fromkeys(SEPARATORS, " "))
 _SHORT_TEXT = 200
 _CLASHING_SEPARATORS = tuple((char, char.encode()) for char in ":;<=>?@")
 _PLAIN_SEPARATORS = "".join(char for char in SEPARATORS if char not in ":;<=>?@")
-CYRILLIC = re.compile("[\u0400-\u04ff]")
-# UTF-8 encodes U+0400..U+04FF, and nothing else, with these lead bytes.
-_CYRILLIC_LEAD_BYTES = (b"\xd0", b"\xd1", b"\xd2", b"\xd3")
-_LATIN_LETTERS = "etaoinsrhldcumfpgwybvkxjqz"
-_LATIN = re.compile("[a-z]")
-_SCRIPT_PROBE_CHARS = 400
 
 
 def fold_and_blank(text: str) -> str:
@@ -36,13 +29,20 @@ def fold_and_blank(text: str) -> str:
     characters outside the code page (a degree sign, an arrow, an emoji: one web article in
     four has some) are folded one by one afterwards.
     """
+    return fold_to_page(text)[0]
+
+
+def fold_to_page(text: str) -> tuple[str, bytes, list[tuple[int, int]]]:
+    """`fold_and_blank(text)`, with the same text in bytes of the code page (`CODE_PAGE`),
+    where each character outside the page is a NUL, and the runs of those characters."""
     if text.isascii():
-        return text.encode("ascii").translate(_FOLD_BYTES).decode("ascii")
+        data = text.encode("ascii").translate(_FOLD_BYTES)
+        return data.decode("ascii"), data, []
     runs: list[tuple[int, int]] = []
     _outside.runs = runs
-    data = codecs.charmap_encode(text, _NOTE_OUTSIDE, _PAGE_ENCODING)[0]
-    folded = codecs.charmap_decode(data.translate(_FOLD_BYTES), "strict", _PAGE)[0]
-    return _fold_outside(text, folded, runs) if runs else folded
+    data = codecs.charmap_encode(text, _NOTE_OUTSIDE, _PAGE_ENCODING)[0].translate(_FOLD_BYTES)
+    folded = codecs.charmap_decode(data, "strict", _PAGE)[0]
+    return (_fold_outside(text, folded, runs) if runs else folded), data, runs
 
 
 def _fold_outside(text: str, folded: str, runs: list[tuple[int, int]]) -> str:
@@ -117,25 +117,6 @@ def _blank_wide(text: str) -> str:
     return text
 
 
-def has_cyrillic(text: str) -> bool:
-    """Any Cyrillic letter; cheap for English (often pure ASCII) and for Russian (early)."""
-    if text.isascii():
-        return False
-    if CYRILLIC.search(text, 0, _SCRIPT_PROBE_CHARS):
-        return True
-    # A regex scan tests every character in turn; a byte search runs at memchr speed.
-    data = text.encode("utf-8", "surrogatepass")
-    return any(lead in data for lead in _CYRILLIC_LEAD_BYTES)
-
-
-def has_latin(folded: str) -> bool:
-    """Any lowercase Latin letter; frequent letters first, so English stops at once. A
-    title is searched in one pass instead: 26 searches cost more than its few characters."""
-    if len(folded) <= _SHORT_TEXT:
-        return _LATIN.search(folded) is not None
-    return any(letter in folded for letter in _LATIN_LETTERS)
-
-
 def _code_page() -> str:
     """256 characters, one per byte: ASCII, the Cyrillic of Russian and its neighbours, the
     punctuation around them, and the accented letters most often met in names."""
@@ -156,5 +137,6 @@ def _fold_bytes(page: str) -> bytes:
 
 
 _PAGE = _code_page()
+CODE_PAGE = _PAGE  # the character of each byte
 _PAGE_ENCODING = codecs.charmap_build(_PAGE)
 _FOLD_BYTES = _fold_bytes(_PAGE)

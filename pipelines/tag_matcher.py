@@ -1,14 +1,9 @@
 """One-pass term matcher: every term of a taxonomy compiled into a single trie-shaped regex.
 
-Term syntax (the taxonomy's vocabulary is written in it):
-
-* words are matched whole and case-insensitively: ``Kuril Islands``;
-* a space or a hyphen matches any run of spaces and hyphens: ``Asia-Pacific`` = ``Asia Pacific``;
-* ``*`` at the end of a word matches any word ending, for stems and inflections: ``Курил*``;
-* a term marked case-sensitive must also match the original letter case (``Xi``, ``US``, ``Abe``).
-
-Scanning the lowercased text with one regex whose alternatives share prefixes keeps the cost
-per article close to one pass over the characters, whatever the size of the vocabulary.
+The term syntax is described in `pipelines.tag_trie`. Scanning the lowercased text with one
+regex whose alternatives share prefixes keeps the cost per article close to one pass over
+the characters, whatever the size of the vocabulary. The scan runs on RE2 where it can
+(`pipelines.tag_scan`), else on Python's `re`.
 """
 
 from __future__ import annotations
@@ -17,22 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from pipelines.tag_fold import (
-    CYRILLIC,
-    blank_separators,
-    fold_and_blank,
-    has_cyrillic,
-    has_latin,
-)
+from pipelines.tag_fold import blank_separators, fold_to_page
+from pipelines.tag_scan import ByteScanner
+from pipelines.tag_trie import SEPARATOR, STEM, TermSyntaxError, TrieNode, split_term
 
-_SEPARATOR = "\0sep"
-_STEM = "\0stem"
-_END = "\0end"
-_TERM_CHARS = re.compile(r"[\w .'\-*’+]+")
-
-
-class TermSyntaxError(ValueError):
-    """A term uses characters the matcher does not accept."""
+__all__ = ["Hit", "TermMatcher", "TermSyntaxError", "split_term", "term_regex"]
 
 
 class Hit(NamedTuple):
@@ -52,65 +36,27 @@ class Hit(NamedTuple):
 _new_hit = tuple.__new__
 
 
-def split_term(term: str) -> list[str]:
-    """Turn a term into trie units: lowercase characters, separators and stems."""
-    if not term.strip() or not _TERM_CHARS.fullmatch(term) or "**" in term:
-        raise TermSyntaxError(f"unsupported term {term!r}")
-    units: list[str] = []
-    for char in blank_separators(term.lower()).strip():
-        units.append(_unit_for(char, units))
-    return [unit for unit in units if unit]
-
-
-def _unit_for(char: str, previous: list[str]) -> str:
-    if char in " -":
-        return "" if previous and previous[-1] == _SEPARATOR else _SEPARATOR
-    if char == "*":
-        return _STEM
-    return char
-
-
 def term_regex(term: str) -> str:
     """The regex source of a single term (used to check letter case after a match)."""
     return "".join(_unit_source(unit) for unit in split_term(term))
 
 
 def _unit_source(unit: str) -> str:
-    if unit == _SEPARATOR:
+    if unit == SEPARATOR:
         return r"[\s\-]+"
-    if unit == _STEM:
+    if unit == STEM:
         return r"\w*"
     return re.escape(unit)
 
 
-@dataclass
-class _Node:
-    children: dict[str, _Node] = field(default_factory=dict)
-    term: int | None = None
-
-
-def _insert(root: _Node, units: list[str], term: int) -> None:
-    node = root
-    for unit in units:
-        node = node.children.setdefault(unit, _Node())
-    if node.term is None:
-        node.term = term
-
-
-def _emit(node: _Node) -> str:
+def _emit(node: TrieNode) -> str:
     """Children before the end of a term, so the longest term wins at a given start."""
-    branches = [_unit_source(unit) + _emit(child) for unit, child in _ordered(node.children)]
+    branches = [_unit_source(unit) + _emit(child) for unit, child in node.ordered()]
     if node.term is not None:
         branches.append(r"(?!\w)")
     if len(branches) == 1:
         return branches[0]
     return "(?:" + "|".join(branches) + ")"
-
-
-def _ordered(children: dict[str, _Node]) -> list[tuple[str, _Node]]:
-    """Literal characters first, then separators, stems last (they would swallow the rest)."""
-    rank = {_SEPARATOR: 1, _STEM: 2}
-    return sorted(children.items(), key=lambda item: (rank.get(item[0], 0), item[0]))
 
 
 @dataclass
@@ -133,18 +79,18 @@ class _Term:
 class TermMatcher:
     """Finds every registered term in a text; terms are registered once, then compiled.
 
-    The big regex only finds spans (a leading non-word character anchors each one at a
-    word start and lets the regex engine skip through words quickly); which terms a span
-    is made of is then looked up, and remembered, since the same spans recur in every text.
+    The big regex only finds spans (a leading space anchors each one at a word start and
+    lets the regex engine skip through words quickly); which terms a span is made of is
+    then looked up, and remembered, since the same spans recur in every text.
     """
 
     _CACHE_LIMIT = 100_000
 
     def __init__(self) -> None:
         self._terms: dict[tuple[str, bool], _Term] = {}
-        self._root = _Node()
-        self._cyrillic: re.Pattern[str] | None = None
-        self._latin: re.Pattern[str] | None = None
+        self._root = TrieNode()
+        self._scanner: ByteScanner | None = None
+        self._regex: re.Pattern[str] | None = None
         self._spans: dict[str, tuple[tuple[int, ...], tuple[_Term, ...]]] = {}
         self._by_initial: dict[str, list[_Term]] = {}
 
@@ -156,49 +102,43 @@ class TermMatcher:
             units = split_term(term)
             self._terms[key] = _Term(number, term.strip(), case_sensitive)
             self._by_initial.setdefault(units[0], []).append(self._terms[key])
-            _insert(self._root, units, number)
+            self._root.insert(units, number)
         return self._terms[key].number
 
     def terms(self) -> list[tuple[str, int]]:
         """Every registered term (as written) with its number."""
         return [(term, entry.number) for (term, _), entry in self._terms.items()]
 
-    def compile(self) -> None:
-        """One regex for terms that start with a Cyrillic letter, one for the rest: an
-        English text then never pays for the Russian vocabulary, nor the reverse."""
-        cyrillic = {unit for unit in self._root.children if CYRILLIC.match(unit)}
-        self._cyrillic = self._regex_for(cyrillic)
-        self._latin = self._regex_for(set(self._root.children) - cyrillic)
+    def compile(self, use_re2: bool = True) -> None:
+        """Compile the RE2 scanner, or, without RE2 (or with `use_re2` false), the regex."""
         self._spans.clear()
-
-    def _regex_for(self, initials: set[str]) -> re.Pattern[str] | None:
-        root = _Node({unit: self._root.children[unit] for unit in initials})
-        return re.compile(" " + _emit(root)) if initials else None
+        self._scanner = ByteScanner.compile(self._root) if use_re2 else None
+        self._regex = None
+        if self._scanner is None and self._root.children:
+            self._regex = re.compile(" " + _emit(self._root))
 
     def find(self, text: str) -> list[Hit]:
-        blanked = " " + fold_and_blank(text)
-        cyrillic, latin = self._cyrillic, self._latin
-        cyrillic_hits = (
-            self._hits(cyrillic, blanked, text) if cyrillic and has_cyrillic(blanked) else []
-        )
-        latin_hits = self._hits(latin, blanked, text) if latin and has_latin(blanked) else []
-        if not cyrillic_hits:
-            return latin_hits
-        if latin_hits:
-            return sorted(cyrillic_hits + latin_hits, key=lambda hit: hit.start)
-        return cyrillic_hits
+        folded, page_bytes, outside = fold_to_page(text)
+        if self._scanner is not None:
+            found = self._scanner.spans(folded, page_bytes, outside)
+        elif self._regex is not None:
+            # A match starts at the space before its term.
+            spans = map(re.Match.span, self._regex.finditer(" " + folded))
+            found = [(start, end - 1) for start, end in spans]
+        else:
+            return []
+        return self._hits(found, folded, text)
 
-    def _hits(self, regex: re.Pattern[str], blanked: str, text: str) -> list[Hit]:
+    def _hits(self, found: list[tuple[int, int]], folded: str, text: str) -> list[Hit]:
         hits = []
         spans, remember, with_case = self._spans, self._remember, self._with_case
-        for match in regex.finditer(blanked):
-            start, end = match.span()
-            span = blanked[start + 1 : end]
-            folded, cased = spans.get(span) or remember(span)
+        for start, end in found:
+            span = folded[start:end]
+            terms, cased = spans.get(span) or remember(span)
             if cased:
-                folded = with_case(folded, cased, text, start, end - 1)
-            if folded:
-                hits.append(_new_hit(Hit, (folded, start, end - 1, span)))
+                terms = with_case(terms, cased, text, start, end)
+            if terms:
+                hits.append(_new_hit(Hit, (terms, start, end, span)))
         return hits
 
     @staticmethod

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pipelines.tag_matcher import TermSyntaxError, split_term
+from pipelines.tag_trie import TermSyntaxError, split_term
 
 THEME_IDS = (
     "pivot-to-asia",

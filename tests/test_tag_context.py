@@ -9,11 +9,11 @@ import pytest
 
 from pipelines.tag_context import SENTENCE_END, sentence_ends, unit_keys
 from pipelines.tag_fold import (
+    CODE_PAGE,
     blank_separators,
     fold_and_blank,
     fold_case,
-    has_cyrillic,
-    has_latin,
+    fold_to_page,
 )
 
 SEPARATORS = "\n\t\r\f\v\"'()[]{}<>«»“”„‘’‚/\\|:;,.!?+&=~_#%@^`\u00a0\u2009\u202f–—―…·•-"
@@ -56,31 +56,6 @@ def test_unit_keys_number_sentences_and_paragraphs():
     keys = unit_keys(text, starts)
     assert keys[0][0] != keys[1][0] and keys[0][1] == keys[1][1]
     assert keys[2][1] != keys[1][1]
-
-
-@pytest.mark.parametrize(
-    ("text", "cyrillic", "latin"),
-    [
-        ("plain ascii text", False, True),
-        ("curly “quotes” only", False, True),
-        ("русский текст", True, False),
-        ("x" * 500 + " «текст»", True, True),
-        ("… — «»", False, False),
-        ("русский текст " * 40, True, False),
-        ("русский текст " * 40 + "z", True, True),
-    ],
-    ids=[
-        "ascii",
-        "curly-quotes",
-        "russian",
-        "late-cyrillic",
-        "punctuation",
-        "long-russian",
-        "late-latin",
-    ],
-)
-def test_script_checks(text: str, cyrillic: bool, latin: bool):
-    assert (has_cyrillic(text), has_latin(text)) == (cyrillic, latin)
 
 
 @pytest.mark.parametrize(
@@ -128,3 +103,18 @@ def test_fold_and_blank_agrees_when_threads_fold_at_once():
     with ThreadPoolExecutor(max_workers=4) as pool:
         folded = list(pool.map(fold_and_blank, texts * 5))
     assert folded == [blank_separators(fold_case(text)) for text in texts * 5]
+
+
+def test_fold_to_page_writes_the_folded_text_in_the_code_page():
+    rng = random.Random(17)
+    for _ in range(2000):
+        text = "".join(rng.choice(FOLDING_POOL) for _ in range(rng.randint(0, 60)))
+        folded, data, outside = fold_to_page(text)
+        assert folded == fold_and_blank(text)
+        assert len(data) == len(folded)
+        in_runs = {at for start, end in outside for at in range(start, end)}
+        for at, char in enumerate(folded):
+            if char in CODE_PAGE and at not in in_runs:
+                assert CODE_PAGE[data[at]] == char, text
+            else:
+                assert at in in_runs and data[at] == 0, text

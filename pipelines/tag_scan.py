@@ -1,0 +1,145 @@
+"""Find term spans with RE2: one pass of a compiled automaton over the text's bytes.
+
+The matcher's trie regex runs on Python's backtracking engine, which tries the trie's
+branches at every word start: about 20 ns a character, the largest share of tagging a long
+article. RE2 compiles the same trie into a DFA that reads each byte once. It runs on bytes,
+so the folded text is first mapped to a small alphabet, one byte per character: each letter
+the terms spell out keeps a byte of its own, and every other character becomes the byte of
+its class (a space, another whitespace, another word character, anything else). That
+keeps the offsets of the text and is all the trie regex ever asks of a character.
+
+RE2 has no lookahead. The end of a term, `(?!\\w)`, is written as "a character that is not
+a word character" (the text gets one such byte at its end), and the scan resumes on that
+character, which may be the space that starts the next term. The spans found are those of `TermMatcher`'s regex (a test
+holds the two equal), and the matcher falls back to that regex where RE2 is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pipelines.tag_fold import CODE_PAGE
+from pipelines.tag_trie import SEPARATOR, STEM, TrieNode
+
+try:
+    import re2  # type: ignore[import-untyped]
+except ImportError:  # google-re2 is a dependency; tagging still works without it
+    re2 = None
+
+# The alphabet of the scanned bytes: four classes, then one byte per letter of the terms.
+_OTHER, _SPACE, _OTHER_SPACE, _OTHER_WORD = range(4)
+_FIRST_LETTER = 4
+_SPACE_BYTE, _END_BYTE = bytes([_SPACE]), bytes([_OTHER])
+# RE2 falls back to a slower engine when its DFA outgrows this budget; the shipped
+# taxonomy needs a few megabytes.
+_DFA_MEMORY = 64 << 20
+
+
+class ByteScanner:
+    """Term spans of a folded text; build one with `ByteScanner.compile`."""
+
+    def __init__(self, regex: Any, letters: dict[str, int]) -> None:
+        # The binding's own `RE2.Match`, not the package's `search`: that wraps each call
+        # in a generator and offset bookkeeping for str, three times the cost of a match
+        # here, and a text has dozens of matches. The version is pinned in pyproject.toml.
+        self._match = regex.Match
+        self._unanchored = re2._re2.RE2.Anchor.UNANCHORED
+        self._letters = letters
+        # the byte of every character of the code page the folded bytes are written in
+        self._table = bytes(self._byte_of(char) for char in CODE_PAGE)
+
+    @classmethod
+    def compile(cls, root: TrieNode) -> ByteScanner | None:
+        """A scanner for the trie's terms, or None where RE2 cannot take them: no RE2, or
+        more distinct letters than a byte can number."""
+        letters = sorted(root.literals())
+        if re2 is None or not root.children or len(letters) > 256 - _FIRST_LETTER:
+            return None
+        numbered = {letter: _FIRST_LETTER + number for number, letter in enumerate(letters)}
+        if any(_class_of(letter) != _OTHER_WORD for letter in letters):
+            return None  # the term syntax allows none; the classes below assume it
+        options = re2.Options()
+        options.encoding = re2.Options.Encoding.LATIN1
+        options.max_mem = _DFA_MEMORY
+        source = _byte(_SPACE) + _emit(root, numbered)
+        regex = re2._re2.RE2(source.encode("latin-1"), options)
+        if not regex.ok():
+            raise ValueError(f"the term scanner did not compile: {regex.error()}")
+        return cls(regex, numbered)
+
+    def spans(
+        self, folded: str, page_bytes: bytes, outside: list[tuple[int, int]]
+    ) -> list[tuple[int, int]]:
+        """(start, end) of every term found in `folded`, left to right.
+
+        `page_bytes` is `folded` in the code page of `pipelines.tag_fold`, with a NUL for
+        each character outside it; `outside` lists the runs of those characters.
+        """
+        scanned = page_bytes.translate(self._table)
+        if outside:
+            scanned = self._put_outside(scanned, folded, outside)
+        # A space before the first word, as before every other, and after the last, a byte
+        # that ends any term: a term's end is then always one character it has to read.
+        data = b"".join((_SPACE_BYTE, scanned, _END_BYTE))
+        match, unanchored = self._match, self._unanchored
+        size, at = len(data), 0
+        found: list[tuple[int, int]] = []
+        while True:
+            start, end = match(unanchored, data, at, size)[0]
+            if start < 0:
+                return found
+            # The match ends with the character after the term, which the next term may
+            # start with.
+            end -= 1
+            found.append((start, end - 1))
+            at = end
+
+    def _put_outside(self, scanned: bytes, folded: str, outside: list[tuple[int, int]]) -> bytes:
+        data = bytearray(scanned)
+        for start, end in outside:
+            data[start:end] = bytes(map(self._byte_of, folded[start:end]))
+        return bytes(data)
+
+    def _byte_of(self, char: str) -> int:
+        return self._letters.get(char) or _class_of(char)
+
+
+def _class_of(char: str) -> int:
+    if char == " ":
+        return _SPACE
+    if _WORD.match(char):
+        return _OTHER_WORD
+    # A hyphen, like other whitespace, is a separator inside a term but no word start.
+    if _SEPARATOR_CHAR.match(char):
+        return _OTHER_SPACE
+    return _OTHER
+
+
+_WORD = re.compile(r"\w")
+_SEPARATOR_CHAR = re.compile(r"[\s\-]")
+
+
+def _byte(number: int) -> str:
+    return f"\\x{number:02x}"
+
+
+def _emit(node: TrieNode, letters: dict[str, int]) -> str:
+    """The trie as a byte regex: `TermMatcher`'s trie regex, unit for unit."""
+    word = f"{_byte(_OTHER_WORD)}-{_byte(_FIRST_LETTER + len(letters) - 1)}"
+    branches = [
+        _unit_source(unit, letters, word) + _emit(child, letters) for unit, child in node.ordered()
+    ]
+    if node.term is not None:
+        branches.append(f"[^{word}]")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _unit_source(unit: str, letters: dict[str, int], word: str) -> str:
+    if unit == SEPARATOR:
+        return f"[{_byte(_SPACE)}{_byte(_OTHER_SPACE)}]+"
+    if unit == STEM:
+        return f"[{word}]*"
+    return _byte(letters[unit])
