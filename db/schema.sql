@@ -80,7 +80,7 @@ CREATE TABLE article_entities (
     PRIMARY KEY (article_id, entity_id)
 );
 CREATE TABLE article_list_counts (facet TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (facet, value)) WITHOUT ROWID;
-CREATE TABLE article_tag_digests (article_id INTEGER PRIMARY KEY, themes INTEGER NOT NULL, entities INTEGER NOT NULL);
+CREATE TABLE article_tag_digests (article_id INTEGER PRIMARY KEY, themes BLOB NOT NULL, entities INTEGER NOT NULL);
 CREATE TABLE article_themes (
     article_id INTEGER NOT NULL REFERENCES articles(id),
     theme_id TEXT NOT NULL REFERENCES themes(id),

@@ -2,20 +2,22 @@
 
 After a taxonomy change most rows come out as they were: an entity's mentions do not move
 when a theme gains a term, and a change of weights moves theme scores but not their
-evidence. Each article's stored tags carry a digest (`article_tag_digests`): of the
-evidence of every theme it has evidence for, and of its entity rows (see
+evidence. Each article's stored tags carry digests (`article_tag_digests`): one of the
+evidence of each theme it has evidence for, and one of its entity rows (see
 `pipelines.tag_digest`). Re-tagging works out the digests of the new tags and
 
-* skips a table whose digest is unchanged, without building its evidence JSON or reading
-  its rows; for themes it compares the stored scores alone, updates those that moved, and
+* builds the evidence JSON only of the themes whose digest changed, and writes their rows;
+  for the other themes it compares the stored scores alone, updates those that moved, and
   adds or drops the themes that crossed their threshold;
-* compares the rows in full where a digest differs or is missing, and writes only the rows
-  that differ: a changed row is updated in place, a row that vanished is deleted, a new one
-  is inserted. The triggers that keep the facet counts then fire only for rows that come
-  or go.
+* skips the entity rows when their digest is unchanged, without building their evidence
+  JSON or reading them;
+* compares the rows in full where digests are missing, and writes only the rows that
+  differ: a changed row is updated in place, a row that vanished is deleted, a new one is
+  inserted. The triggers that keep the facet counts then fire only for rows that come or
+  go.
 
 The crawler stores the digests with the rows it writes (see `pipelines.tag_digest`), and
-triggers drop an article's digest whenever anything else writes its tag rows, title or
+triggers drop an article's digests whenever anything else writes its tag rows, title or
 text, so rows written by other means (a hand edit, an older version) are compared in full.
 """
 
@@ -30,7 +32,7 @@ from pipelines.entities import evidence_json
 from pipelines.process import relevance_column
 from pipelines.reprocess import Progress
 from pipelines.tag import Tagger, Tags, TagValues
-from pipelines.tag_digest import digest_key, store_digests, tag_digests
+from pipelines.tag_digest import digest_key, store_digests, tag_digests, theme_digests
 
 _IN_LIST_MAX = 500  # ids per IN (...) list, well under SQLite's limit on parameters
 
@@ -170,8 +172,14 @@ class _Batch:
             self._relevance(article_id, tags, relevance, relevant)
             new = tag_digests(self.key, tags)
             old = stored_digests.get(article_id)
-            if old and old[0] == new[0]:
-                self._themes(article_id, tags, scores.get(article_id, {}))
+            if old and isinstance(old[0], bytes):
+                stored = scores.get(article_id, {})
+                if old[0] == new[0]:
+                    self._themes(article_id, tags, stored, set())
+                else:
+                    before, after = theme_digests(old[0]), theme_digests(new[0])
+                    changed = {number for number in after if before.get(number) != after[number]}
+                    self._themes(article_id, tags, stored, changed)
             else:
                 self.full[THEMES][article_id] = self.tagger.theme_rows(tags)
             if not old or old[1] != new[1]:
@@ -205,11 +213,15 @@ class _Batch:
             return
         self.changed.add(article_id)
 
-    def _themes(self, article_id: int, tags: Tags, stored: dict[str, float]) -> None:
-        """The evidence of every theme is as stored: update the scores that moved, and add
-        or drop the themes that crossed their threshold."""
+    def _themes(
+        self, article_id: int, tags: Tags, stored: dict[str, float], changed: set[int]
+    ) -> None:
+        """Bring the stored theme rows up to date from their scores and digests: the
+        evidence of every theme but those in `changed` is as stored. Update the scores that
+        moved and the rows whose evidence changed, and add or drop the themes that crossed
+        their threshold."""
         themes = self.tagger.taxonomy.themes
-        deleted, _, inserted = self.changes.rows[THEMES]
+        deleted, updated, inserted = self.changes.rows[THEMES]
         passing = {themes[number].id: number for number in tags.themes}
         for theme_id in stored.keys() - passing.keys():
             deleted.append((article_id, theme_id))
@@ -219,6 +231,9 @@ class _Batch:
             score = round(score, 4)
             if theme_id not in stored:
                 inserted.append((article_id, theme_id, score, evidence_json(evidence)))
+                self.rewritten.add(article_id)
+            elif number in changed:
+                updated.append((score, evidence_json(evidence), article_id, theme_id))
                 self.rewritten.add(article_id)
             elif stored[theme_id] != score:
                 self.changes.scores.append((score, article_id, theme_id))

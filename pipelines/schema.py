@@ -416,3 +416,14 @@ def create_article_tag_digests(db: Database) -> None:
             f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN "
             f"DELETE FROM article_tag_digests WHERE article_id IN ({', '.join(ids)}); END"
         )
+
+
+@migrations(name="0011_theme_digests_per_theme")
+def digest_each_theme(db: Database) -> None:
+    # One digest per theme, packed in a blob, where there was one for all themes. The
+    # digests only spare re-tagging work, so the old ones are dropped, not converted.
+    db.execute("DROP TABLE article_tag_digests")
+    db.execute(
+        "CREATE TABLE article_tag_digests (article_id INTEGER PRIMARY KEY, "
+        "themes BLOB NOT NULL, entities INTEGER NOT NULL)"
+    )

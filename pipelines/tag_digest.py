@@ -1,19 +1,22 @@
 """Digests of an article's stored tag rows, so that re-tagging reads only rows that changed.
 
-The theme digest covers the evidence of every theme the article has evidence for, above its
-threshold or not, but no score; the entity digest covers which entities the article names
-and the offsets of every mention. With the stored title and text, an unchanged theme
-digest means every stored theme row keeps its evidence (only scores, and which themes pass
-their threshold, may move), and an unchanged entity digest means every stored entity row is
-current: the quoted terms of the evidence are the text at those offsets. Triggers drop an
-article's digest whenever what it covers is written (migration 0010), so a digest present
-is a digest of what is stored; scores are compared with the stored ones on every pass.
+The theme digests are one per theme the article has evidence for, above its threshold or
+not: of that evidence, without the score. The entity digest covers which entities the
+article names and the offsets of every mention. With the stored title and text, an
+unchanged theme digest means that theme's stored row keeps its evidence (only its score,
+and whether it passes its threshold, may move), and an unchanged entity digest means every
+stored entity row is current: the quoted terms of the evidence are the text at those
+offsets. Triggers drop an article's digests whenever what they cover is written (migration
+0010), so digests present are digests of what is stored; scores are compared with the
+stored ones on every pass.
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterable
 from hashlib import blake2b
+from operator import itemgetter
 
 from sqlite_utils import Database
 
@@ -22,7 +25,10 @@ from pipelines.tag import Tagger, Tags
 
 # Part of every digest: a new value makes every stored digest differ. Raise it when the
 # evidence JSON or the digests themselves are made differently.
-DIGEST_FORMAT = 1
+DIGEST_FORMAT = 2
+# The stored theme digests: (theme number, digest) pairs, packed.
+_THEME_DIGEST = struct.Struct("<Hq")
+_OFFSETS = itemgetter(1, 2, 3)  # of an Evidence: start, end, in_title
 
 
 def digest_key(tagger: Tagger) -> int:
@@ -36,27 +42,39 @@ def digest_key(tagger: Tagger) -> int:
 
 def digest(key: int, rows: Iterable[tuple[int, list[Evidence]]]) -> int:
     """A 64-bit digest of tag rows by number, each with its evidence's offsets and whether
-    each is in the title.
+    each is in the title."""
+    return hash(tuple(row_digest(key, number, places) for number, places in sorted(rows)))
+
+
+def row_digest(key: int, number: int, places: list[Evidence]) -> int:
+    """A 64-bit digest of one tag row: its number, and each place's offsets and whether it
+    is in the title.
 
     Python's hash of a tuple of integers: unlike a string's, it is the same in every
     process, and it costs a tenth of a cryptographic digest of the same numbers (a build
     that hashes otherwise only makes every stored digest differ once, which is safe).
     """
-    numbers = [key]
-    for number, places in sorted(rows):
-        numbers += (number, len(places))
-        for place in places:
-            numbers += place[1:]
-    return hash(tuple(numbers))
+    return hash((key, number, tuple(map(_OFFSETS, places))))
 
 
-def tag_digests(key: int, tags: Tags) -> tuple[int, int]:
-    """The digests of an article's theme evidence and entity rows."""
-    return digest(key, tags.evidence.items()), digest(key, tags.entities.items())
+def tag_digests(key: int, tags: Tags) -> tuple[bytes, int]:
+    """The digests of an article's theme evidence, one per theme, packed; and the digest of
+    its entity rows."""
+    pack = _THEME_DIGEST.pack
+    themes = b"".join(
+        pack(number, row_digest(key, number, places))
+        for number, places in sorted(tags.evidence.items())
+    )
+    return themes, digest(key, tags.entities.items())
 
 
-def store_digests(db: Database, rows: list[tuple[int, int, int]]) -> None:
-    """Write (article id, theme digest, entity digest) rows, after the tag rows."""
+def theme_digests(packed: bytes) -> dict[int, int]:
+    """The packed theme digests of `tag_digests`, by theme number."""
+    return dict(_THEME_DIGEST.iter_unpack(packed))
+
+
+def store_digests(db: Database, rows: list[tuple[int, bytes, int]]) -> None:
+    """Write (article id, theme digests, entity digest) rows, after the tag rows."""
     db.conn.executemany(
         "INSERT OR REPLACE INTO article_tag_digests (article_id, themes, entities) "
         "VALUES (?, ?, ?)",

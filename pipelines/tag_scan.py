@@ -10,8 +10,9 @@ keeps the offsets of the text and is all the trie regex ever asks of a character
 
 RE2 has no lookahead. The end of a term, `(?!\\w)`, is written as "a character that is not
 a word character" (the text gets one such byte at its end), and the scan resumes on that
-character, which may be the space that starts the next term. The spans found are those of `TermMatcher`'s regex (a test
-holds the two equal), and the matcher falls back to that regex where RE2 is missing.
+character, which may be the space that starts the next term. The spans found are those of
+`TermMatcher`'s regex (a test holds the two equal), and the matcher falls back to that
+regex where RE2 is missing.
 """
 
 from __future__ import annotations

@@ -361,3 +361,18 @@ def test_digests_are_the_same_in_every_process():
     }
     rows = [(3, [Evidence("Kurils", 10, 16), Evidence("Japan", 0, 5, True)])]
     assert results == {f"{digest(12345, rows)}\n"}
+
+
+def test_a_term_added_rewrites_only_the_evidence_of_its_theme(tmp_path: Path, shipped: Tagger):
+    db = build(tmp_path / "p.db", shipped)
+    retag_articles(db, shipped)
+    db.execute("CREATE TABLE rewritten (theme_id TEXT)")
+    db.execute(
+        "CREATE TEMP TRIGGER log_rewrites AFTER UPDATE OF evidence ON article_themes "
+        "BEGIN INSERT INTO rewritten VALUES (NEW.theme_id); END"
+    )
+    tagger = term_tagger(tmp_path)
+    retag_articles(db, tagger)
+    assert stored(db) == stored(build(tmp_path / "afresh.db", tagger))
+    # The term belongs to the energy theme: no other theme's evidence JSON was written.
+    assert {row[0] for row in db.execute("SELECT theme_id FROM rewritten")} == {"energy"}
