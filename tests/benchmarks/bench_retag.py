@@ -4,7 +4,10 @@
 
 For each language a database of N stored articles (~800-word texts from `bench_tag`, in
 the synthetic archive of `synthetic_db`) is tagged once with the shipped taxonomy, as the
-crawler would have left it. Then, in CPU time of this process (one core):
+crawler would have left it. A third database, "web", holds the article pages of the WCXB
+development set (`--web`, skipped when absent): their titles and reference texts, real web
+articles, mostly English and longer than the synthetic ones. Then, in CPU time of this
+process (one core):
 
 * unchanged: re-tagging with the same taxonomy, the case after a small taxonomy change,
   where most articles come out as they were;
@@ -12,15 +15,15 @@ crawler would have left it. Then, in CPU time of this process (one core):
   `theme_saturation`, so every theme row of every article is rewritten each run;
 * a term added: alternating with a taxonomy whose energy theme also counts a word that
   every article uses many times ("prices", "цен"), so the evidence of a theme changes in
-  most articles, and their theme rows are compared and rewritten in full;
+  most articles, and that theme's rows are rewritten;
 * baseline: the plain way, in the same run: tag each article and replace its relevance
   and all its tag rows, changed or not;
 * tagging alone, no database, for the share of the work that is tagging.
 
 Each figure is the median of R runs over the whole database (2R for the changing cases).
-Target: >= 2,000 articles/s in every case but the baseline. Then `pivotwatch reprocess
---tags-only` runs once as a command on each database, and its wall time (start-up,
-re-tagging and related articles) is reported beside it.
+Target: >= 2,000 articles/s in every case but the baseline, on every database. Then
+`pivotwatch reprocess --tags-only` runs once as a command on each database, and its wall
+time (start-up, re-tagging and related articles) is reported beside it.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench_tag import machine_footer, synthetic_articles  # noqa: E402
+from bench_tag import machine_footer, synthetic_articles, web_articles  # noqa: E402
 from synthetic_db import build_synthetic_db  # noqa: E402
 
 from crawler.app import sync_reference_tables  # noqa: E402
@@ -85,12 +88,15 @@ def term_added_taxonomy(folder: Path) -> Path:
     return path
 
 
-def build_database(path: Path, lang: str, count: int, tagger: Tagger) -> None:
-    """The synthetic archive with bench_tag's articles as texts, tagged once."""
+def build_database(
+    path: Path, lang: str, count: int, tagger: Tagger, articles: list[tuple[str, str]] | None = None
+) -> None:
+    """The synthetic archive with bench_tag's articles (or `articles`) as texts, tagged once."""
+    articles = articles or synthetic_articles(count, lang, seed=11)
+    count = len(articles)
     build_synthetic_db(path, count)
     db = open_database(path)
     sync_reference_tables(db, load_sources(ROOT / "config" / "sources.toml"), tagger.taxonomy)
-    articles = synthetic_articles(count, lang, seed=11)
     ids = [row[0] for row in db.execute("SELECT id FROM articles ORDER BY id")]
     with db.atomic():
         db.conn.executemany(
@@ -243,17 +249,27 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--web",
+        type=Path,
+        default=Path("/work/shared/extraction/wcxb/dev"),
+        help="WCXB split whose article pages make a third database of real texts",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pivotwatch-retag-") as folder:
         shipped = tagger_for(THEMES)
         changed = tagger_for(changed_taxonomy(Path(folder)))
         term_added = tagger_for(term_added_taxonomy(Path(folder)))
         results, commands = [], []
-        for lang in ("en", "ru"):
+        databases: list[tuple[str, list[tuple[str, str]] | None]] = [("en", None), ("ru", None)]
+        real = web_articles(args.web)
+        if real:
+            databases.append(("web", real))
+        for lang, articles in databases:
             path = Path(folder) / f"retag-{lang}.db"
-            build_database(path, lang, args.articles, shipped)
+            build_database(path, "en" if lang == "web" else lang, args.articles, shipped, articles)
             results.append(measure(path, lang, shipped, changed, term_added, args.runs))
-            commands.append(((lang, args.articles), run_command(path)))
+            commands.append(((lang, results[-1]["articles"]), run_command(path)))
     command = ".venv/bin/python tests/benchmarks/bench_retag.py " + " ".join(sys.argv[1:])
     report = format_report(results, commands, args.runs, command.strip())
     print(report)
