@@ -49,16 +49,6 @@ def _unit_source(unit: str) -> str:
     return re.escape(unit)
 
 
-def _emit(node: TrieNode) -> str:
-    """Children before the end of a term, so the longest term wins at a given start."""
-    branches = [_unit_source(unit) + _emit(child) for unit, child in node.ordered()]
-    if node.term is not None:
-        branches.append(r"(?!\w)")
-    if len(branches) == 1:
-        return branches[0]
-    return "(?:" + "|".join(branches) + ")"
-
-
 @dataclass
 class _Term:
     """A registered term; its own regexes are compiled only when a span needs checking."""
@@ -115,7 +105,7 @@ class TermMatcher:
         self._scanner = ByteScanner.compile(self._root) if use_re2 else None
         self._regex = None
         if self._scanner is None and self._root.children:
-            self._regex = re.compile(" " + _emit(self._root))
+            self._regex = re.compile(" " + self._root.regex(_unit_source, r"(?!\w)"))
 
     def find(self, text: str) -> list[Hit]:
         folded, page_bytes, outside = fold_to_page(text)

@@ -18,6 +18,7 @@ regex where RE2 is missing.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from pipelines.tag_fold import CODE_PAGE
@@ -63,7 +64,9 @@ class ByteScanner:
         options = re2.Options()
         options.encoding = re2.Options.Encoding.LATIN1
         options.max_mem = _DFA_MEMORY
-        source = _byte(_SPACE) + _emit(root, numbered)
+        word = f"{_byte(_OTHER_WORD)}-{_byte(_FIRST_LETTER + len(letters) - 1)}"
+        # `TermMatcher`'s trie regex, unit for unit; a term ends before a non-word byte.
+        source = _byte(_SPACE) + root.regex(partial(_unit_source, numbered, word), f"[^{word}]")
         regex = re2._re2.RE2(source.encode("latin-1"), options)
         if not regex.ok():
             raise ValueError(f"the term scanner did not compile: {regex.error()}")
@@ -125,20 +128,7 @@ def _byte(number: int) -> str:
     return f"\\x{number:02x}"
 
 
-def _emit(node: TrieNode, letters: dict[str, int]) -> str:
-    """The trie as a byte regex: `TermMatcher`'s trie regex, unit for unit."""
-    word = f"{_byte(_OTHER_WORD)}-{_byte(_FIRST_LETTER + len(letters) - 1)}"
-    branches = [
-        _unit_source(unit, letters, word) + _emit(child, letters) for unit, child in node.ordered()
-    ]
-    if node.term is not None:
-        branches.append(f"[^{word}]")
-    if len(branches) == 1:
-        return branches[0]
-    return "(?:" + "|".join(branches) + ")"
-
-
-def _unit_source(unit: str, letters: dict[str, int], word: str) -> str:
+def _unit_source(letters: dict[str, int], word: str, unit: str) -> str:
     if unit == SEPARATOR:
         return f"[{_byte(_SPACE)}{_byte(_OTHER_SPACE)}]+"
     if unit == STEM:

@@ -11,6 +11,7 @@ Term syntax (the taxonomy's vocabulary is written in it):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipelines.tag_fold import blank_separators
@@ -60,6 +61,18 @@ class TrieNode:
         at this node, so the longest term wins at a given start."""
         rank = {SEPARATOR: 1, STEM: 2}
         return sorted(self.children.items(), key=lambda item: (rank.get(item[0], 0), item[0]))
+
+    def regex(self, unit_source: Callable[[str], str], end: str) -> str:
+        """The trie below this node as regex source: each unit written by `unit_source`,
+        each term's end as `end`, after the branches that go on (the longest term wins)."""
+        branches = [
+            unit_source(unit) + child.regex(unit_source, end) for unit, child in self.ordered()
+        ]
+        if self.term is not None:
+            branches.append(end)
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
 
     def literals(self) -> set[str]:
         """Every character the terms below this node spell out."""
