@@ -77,7 +77,7 @@ class Analysis:
     # thread does not spend its time on them.
     shingles: set[int] = field(default_factory=set)
     # Digests of the theme and entity rows, stored with them (see pipelines.tag_digest).
-    digests: tuple[int, int] | None = None
+    digests: tuple[bytes, int] | None = None
 
 
 class ArticleAnalyser:

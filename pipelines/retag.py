@@ -172,14 +172,13 @@ class _Batch:
             self._relevance(article_id, tags, relevance, relevant)
             new = tag_digests(self.key, tags)
             old = stored_digests.get(article_id)
-            if old and isinstance(old[0], bytes):
-                stored = scores.get(article_id, {})
-                if old[0] == new[0]:
-                    self._themes(article_id, tags, stored, set())
-                else:
+            if old:
+                stored_scores = scores.get(article_id, {})
+                changed: set[int] = set()
+                if old[0] != new[0]:
                     before, after = theme_digests(old[0]), theme_digests(new[0])
                     changed = {number for number in after if before.get(number) != after[number]}
-                    self._themes(article_id, tags, stored, changed)
+                self._themes(article_id, tags, stored_scores, changed)
             else:
                 self.full[THEMES][article_id] = self.tagger.theme_rows(tags)
             if not old or old[1] != new[1]:
