@@ -35,14 +35,32 @@ def fold_and_blank(text: str) -> str:
 def fold_to_page(text: str) -> tuple[str, bytes, list[tuple[int, int]]]:
     """`fold_and_blank(text)`, with the same text in bytes of the code page (`CODE_PAGE`),
     where each character outside the page is a NUL, and the runs of those characters."""
+    data, runs = to_page(text)
+    return from_page(text, data, runs), data, runs
+
+
+def to_page(text: str) -> tuple[bytes, list[tuple[int, int]]]:
+    """The bytes of `fold_to_page(text)`: the folded text in the code page, a NUL for each
+    character outside it, and the runs of those characters."""
     if text.isascii():
-        data = text.encode("ascii").translate(_FOLD_BYTES)
-        return data.decode("ascii"), data, []
+        return text.encode("ascii").translate(_FOLD_BYTES), []
     runs: list[tuple[int, int]] = []
     _outside.runs = runs
     data = codecs.charmap_encode(text, _NOTE_OUTSIDE, _PAGE_ENCODING)[0].translate(_FOLD_BYTES)
-    folded = codecs.charmap_decode(data, "strict", _PAGE)[0]
-    return (_fold_outside(text, folded, runs) if runs else folded), data, runs
+    return data, runs
+
+
+def from_page(text: str, data: bytes, runs: list[tuple[int, int]]) -> str:
+    """The folded text of `to_page(text)`, as a string."""
+    folded = page_text(data)
+    return _fold_outside(text, folded, runs) if runs else folded
+
+
+def page_text(data: bytes) -> str:
+    """Bytes of the code page as a string."""
+    if data.isascii():
+        return data.decode("ascii")
+    return codecs.charmap_decode(data, "strict", _PAGE)[0]
 
 
 def _fold_outside(text: str, folded: str, runs: list[tuple[int, int]]) -> str:

@@ -12,24 +12,29 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from pipelines.tag_fold import blank_separators, fold_to_page
-from pipelines.tag_scan import ByteScanner
-from pipelines.tag_trie import SEPARATOR, STEM, TermSyntaxError, TrieNode, split_term
+from pipelines.tag_fold import blank_separators, from_page, page_text, to_page
+from pipelines.tag_scan import ByteScanner, RegexScanner
+from pipelines.tag_trie import TermSyntaxError, TrieNode, split_term, unit_source
 
 __all__ = ["Hit", "TermMatcher", "TermSyntaxError", "split_term", "term_regex"]
+
+
+# A word's key: its folded form (see `pipelines.tag_fold`) in bytes of the code page, or as
+# a string when it holds characters outside the page.
+SpanKey = bytes | str
 
 
 class Hit(NamedTuple):
     """A span of the text and every registered term that matches it exactly.
 
-    `key` is the span lowercased, its separators blanked: one key for a word however it
-    is capitalised or hyphenated ("Asia-Pacific", "asia pacific").
+    `key` is the same for a word however it is capitalised or hyphenated ("Asia-Pacific",
+    "asia pacific"): its `SpanKey`, or a tuple of them for words joined into one hit.
     """
 
     terms: tuple[int, ...]
     start: int
     end: int
-    key: str
+    key: SpanKey | tuple[SpanKey, ...]
 
 
 # Makes a Hit without the Python-level __new__ of a NamedTuple: one is made per match.
@@ -38,15 +43,7 @@ _new_hit = tuple.__new__
 
 def term_regex(term: str) -> str:
     """The regex source of a single term (used to check letter case after a match)."""
-    return "".join(_unit_source(unit) for unit in split_term(term))
-
-
-def _unit_source(unit: str) -> str:
-    if unit == SEPARATOR:
-        return r"[\s\-]+"
-    if unit == STEM:
-        return r"\w*"
-    return re.escape(unit)
+    return "".join(map(unit_source, split_term(term)))
 
 
 @dataclass
@@ -79,9 +76,8 @@ class TermMatcher:
     def __init__(self) -> None:
         self._terms: dict[tuple[str, bool], _Term] = {}
         self._root = TrieNode()
-        self._scanner: ByteScanner | None = None
-        self._regex: re.Pattern[str] | None = None
-        self._spans: dict[str, tuple[tuple[int, ...], tuple[_Term, ...]]] = {}
+        self._scanner: ByteScanner | RegexScanner | None = None
+        self._spans: dict[SpanKey, tuple[tuple[int, ...], tuple[_Term, ...]]] = {}
         self._by_initial: dict[str, list[_Term]] = {}
 
     def add(self, term: str, case_sensitive: bool = False) -> int:
@@ -102,34 +98,45 @@ class TermMatcher:
     def compile(self, use_re2: bool = True) -> None:
         """Compile the RE2 scanner, or, without RE2 (or with `use_re2` false), the regex."""
         self._spans.clear()
-        self._scanner = ByteScanner.compile(self._root) if use_re2 else None
-        self._regex = None
-        if self._scanner is None and self._root.children:
-            self._regex = re.compile(" " + self._root.regex(_unit_source, r"(?!\w)"))
+        self._scanner = None
+        if self._root.children:
+            scanner = ByteScanner.compile(self._root) if use_re2 else None
+            self._scanner = scanner or RegexScanner.compile(self._root)
 
     def find(self, text: str) -> list[Hit]:
-        folded, page_bytes, outside = fold_to_page(text)
-        if self._scanner is not None:
-            found = self._scanner.spans(folded, page_bytes, outside)
-        elif self._regex is not None:
-            # A match starts at the space before its term.
-            spans = map(re.Match.span, self._regex.finditer(" " + folded))
-            found = [(start, end - 1) for start, end in spans]
-        else:
+        """Every term in `text`, left to right; a match at a word start takes the longest
+        term there, and the next match starts after it."""
+        scanner = self._scanner
+        if scanner is None:
             return []
-        return self._hits(found, folded, text)
-
-    def _hits(self, found: list[tuple[int, int]], folded: str, text: str) -> list[Hit]:
-        hits = []
+        data, outside = to_page(text)
+        # A span is keyed by its bytes in the code page, and only one that holds characters
+        # outside the page by its folded string: most texts never need the string.
+        folded = from_page(text, data, outside) if outside or scanner.needs_text else ""
+        scanned = scanner.prepare(folded, data, outside)
+        folded_outside = folded if outside else ""
+        hits: list[Hit] = []
         spans, remember, with_case = self._spans, self._remember, self._with_case
-        for start, end in found:
-            span = folded[start:end]
-            terms, cased = spans.get(span) or remember(span)
+        match, anchor, size, at = scanner.match, scanner.anchor, len(scanned), 0
+        # One loop from match to hit, with no list of spans between: it runs for every term
+        # of every text.
+        while True:
+            start, end = match(anchor, scanned, at, size)[0]
+            if start < 0:
+                return hits
+            # A match runs from the space before its term (a text begins with one) to the
+            # character after it, which the next term may start with. The space makes
+            # `start` the term's offset in `text`.
+            at = end - 1
+            end -= 2
+            key: SpanKey = data[start:end]
+            if folded_outside and 0 in key:
+                key = folded_outside[start:end]
+            terms, cased = spans.get(key) or remember(key)
             if cased:
                 terms = with_case(terms, cased, text, start, end)
             if terms:
-                hits.append(_new_hit(Hit, (terms, start, end, span)))
-        return hits
+                hits.append(_new_hit(Hit, (terms, start, end, key)))
 
     @staticmethod
     def _with_case(
@@ -138,16 +145,17 @@ class TermMatcher:
         original = blank_separators(text[start:end])
         return folded + tuple(term.number for term in cased if term.matches(original, True))
 
-    def _remember(self, span: str) -> tuple[tuple[int, ...], tuple[_Term, ...]]:
+    def _remember(self, key: SpanKey) -> tuple[tuple[int, ...], tuple[_Term, ...]]:
         if len(self._spans) > self._CACHE_LIMIT:
             self._spans.clear()
+        span = key if isinstance(key, str) else page_text(key)
         candidates = self._by_initial.get(span[:1], [])
         matching = [term for term in candidates if term.matches(span, False)]
         entry = (
             tuple(term.number for term in matching if not term.case_sensitive),
             tuple(term for term in matching if term.case_sensitive),
         )
-        self._spans[span] = entry
+        self._spans[key] = entry
         return entry
 
 

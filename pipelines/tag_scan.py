@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any
 
 from pipelines.tag_fold import CODE_PAGE
-from pipelines.tag_trie import SEPARATOR, STEM, TrieNode
+from pipelines.tag_trie import SEPARATOR, STEM, TrieNode, unit_source
 
 try:
     import re2  # type: ignore[import-untyped]
@@ -39,14 +39,21 @@ _DFA_MEMORY = 64 << 20
 
 
 class ByteScanner:
-    """Term spans of a folded text; build one with `ByteScanner.compile`."""
+    """Finds terms in a folded text; build one with `ByteScanner.compile`.
+
+    `match(anchor, scanned, at, size)`, on the bytes `prepare` makes of a text, gives the
+    first match in scanned[at:size] as a list of one (start, end), or (-1, -1) for none.
+    `TermMatcher.find` explains what a match spans.
+    """
+
+    needs_text = False
 
     def __init__(self, regex: Any, letters: dict[str, int]) -> None:
         # The binding's own `RE2.Match`, not the package's `search`: that wraps each call
         # in a generator and offset bookkeeping for str, three times the cost of a match
         # here, and a text has dozens of matches. The version is pinned in pyproject.toml.
-        self._match = regex.Match
-        self._unanchored = re2._re2.RE2.Anchor.UNANCHORED
+        self.match = regex.Match
+        self.anchor = re2._re2.RE2.Anchor.UNANCHORED
         self._letters = letters
         # the byte of every character of the code page the folded bytes are written in
         self._table = bytes(self._byte_of(char) for char in CODE_PAGE)
@@ -72,32 +79,19 @@ class ByteScanner:
             raise ValueError(f"the term scanner did not compile: {regex.error()}")
         return cls(regex, numbered)
 
-    def spans(
-        self, folded: str, page_bytes: bytes, outside: list[tuple[int, int]]
-    ) -> list[tuple[int, int]]:
-        """(start, end) of every term found in `folded`, left to right.
+    def prepare(self, folded: str, page_bytes: bytes, outside: list[tuple[int, int]]) -> bytes:
+        """The bytes `match` scans for a text.
 
-        `page_bytes` is `folded` in the code page of `pipelines.tag_fold`, with a NUL for
-        each character outside it; `outside` lists the runs of those characters.
+        `page_bytes` is the folded text in the code page of `pipelines.tag_fold`, with a
+        NUL for each character outside it; `outside` lists the runs of those characters,
+        and `folded` (the folded text as a string) is only read when there are some.
         """
         scanned = page_bytes.translate(self._table)
         if outside:
             scanned = self._put_outside(scanned, folded, outside)
         # A space before the first word, as before every other, and after the last, a byte
         # that ends any term: a term's end is then always one character it has to read.
-        data = b"".join((_SPACE_BYTE, scanned, _END_BYTE))
-        match, unanchored = self._match, self._unanchored
-        size, at = len(data), 0
-        found: list[tuple[int, int]] = []
-        while True:
-            start, end = match(unanchored, data, at, size)[0]
-            if start < 0:
-                return found
-            # The match ends with the character after the term, which the next term may
-            # start with.
-            end -= 1
-            found.append((start, end - 1))
-            at = end
+        return b"".join((_SPACE_BYTE, scanned, _END_BYTE))
 
     def _put_outside(self, scanned: bytes, folded: str, outside: list[tuple[int, int]]) -> bytes:
         data = bytearray(scanned)
@@ -107,6 +101,31 @@ class ByteScanner:
 
     def _byte_of(self, char: str) -> int:
         return self._letters.get(char) or _class_of(char)
+
+
+class RegexScanner:
+    """`ByteScanner` on Python's `re`, for where RE2 is missing or cannot take the terms:
+    the same calls, scanning the folded text itself with the trie regex."""
+
+    needs_text = True
+    anchor = None
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self._search = regex.search
+
+    @classmethod
+    def compile(cls, root: TrieNode) -> RegexScanner:
+        return cls(re.compile(" " + root.regex(unit_source, r"\W")))
+
+    def prepare(self, folded: str, page_bytes: bytes, outside: list[tuple[int, int]]) -> str:
+        return f" {folded}\0"
+
+    def match(self, anchor: None, text: str, at: int, size: int) -> list[tuple[int, int]]:
+        found = self._search(text, at, size)
+        return [found.span()] if found else _NO_MATCH
+
+
+_NO_MATCH = [(-1, -1)]
 
 
 def _class_of(char: str) -> int:

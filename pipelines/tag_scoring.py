@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -51,7 +52,7 @@ class Tally:
     themes: dict[int, float] = field(default_factory=lambda: defaultdict(float))
     theme_evidence: dict[int, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
     mentions: dict[int, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
-    repeats: dict[str, int] = field(default_factory=dict)
+    repeats: dict[Hashable, int] = field(default_factory=dict)
     anchored: set[int] = field(default_factory=set)
     # theme -> the theme's terms said in sentences that name Russia
     stated: dict[int, list[Statement]] = field(default_factory=lambda: defaultdict(list))
@@ -140,7 +141,7 @@ def _join_relations(
             partner = index.partner_in(roles[number + 1])
             gap = source[hit.end : name.start]
             if partner >= 0 and len(gap) <= _RELATION_GAP_MAX and not gap.strip():
-                key = f"{hit.key} {name.key}"
+                key = (hit.key, name.key)
                 joined_hits.append(Hit(hit.terms + name.terms, hit.start, name.end, key))
                 joined_roles.append(index.related_roles(role, roles[number + 1], partner))
                 skip = True

@@ -35,6 +35,15 @@ def split_term(term: str) -> list[str]:
     return [unit for unit in units if unit]
 
 
+def unit_source(unit: str) -> str:
+    """A unit as regex source for Python's `re`, on folded text (`pipelines.tag_fold`)."""
+    if unit == SEPARATOR:
+        return r"[\s\-]+"
+    if unit == STEM:
+        return r"\w*"
+    return re.escape(unit)
+
+
 def _unit_for(char: str, previous: list[str]) -> str:
     if char in " -":
         return "" if previous and previous[-1] == SEPARATOR else SEPARATOR
