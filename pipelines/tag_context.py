@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import partial
+from typing import NamedTuple
 
 # A sentence ends at . ! ? or an ellipsis followed by a space, or at a line break; a line
 # break also ends a paragraph (blank lines separate paragraphs, single breaks often do too).
@@ -21,8 +22,17 @@ _SENTENCE_MARKS = ".!?…\n"
 _CLOSERS = "\"'»”’)"
 
 
-def unit_numbers(text: str, starts: list[int]) -> tuple[list[int], list[int]]:
-    """Sentence and paragraph numbers of the ascending offsets `starts` in `text`.
+class Units(NamedTuple):
+    """Where hits sit: the sentence number of each hit, and the paragraph number of each
+    sentence. Two empty lists stand for "all in one sentence"."""
+
+    sentence_of: list[int]
+    paragraph_of: list[int]
+
+
+def sentence_numbers(text: str, starts: list[int]) -> Units:
+    """Sentence numbers of the ascending offsets `starts` in `text`, and paragraph numbers
+    of those sentences.
 
     Numbers are only compared with each other, so only the stretch between the first and
     the last offset is scanned: every offset starts a word, and no sentence end contains a
@@ -30,16 +40,21 @@ def unit_numbers(text: str, starts: list[int]) -> tuple[list[int], list[int]]:
     would find there.
     """
     if not starts:
-        return [], []
+        return Units([], [])
     ends = sentence_ends(text, starts[0], starts[-1])
-    paragraph_ends = [end for end in ends if text[end] == "\n"]
-    sentences = list(map(partial(bisect_right, ends), starts))
-    return sentences, list(map(partial(bisect_right, paragraph_ends), starts))
+    paragraph_of = [0]
+    paragraph = 0
+    for end in ends:
+        if text[end] == "\n":
+            paragraph += 1
+        paragraph_of.append(paragraph)
+    return Units(list(map(partial(bisect_right, ends), starts)), paragraph_of)
 
 
 def unit_keys(text: str, starts: list[int]) -> list[tuple[int, int]]:
     """(sentence, paragraph) numbers of the ascending offsets `starts` in `text`."""
-    return list(zip(*unit_numbers(text, starts), strict=True))
+    sentence_of, paragraph_of = sentence_numbers(text, starts)
+    return [(sentence, paragraph_of[sentence]) for sentence in sentence_of]
 
 
 def sentence_ends(text: str, start: int, stop: int) -> list[int]:

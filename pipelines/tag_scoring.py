@@ -16,10 +16,12 @@ import re
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from pipelines.entities import Evidence
-from pipelines.tag_context import unit_numbers
+from pipelines.tag_context import Units, sentence_numbers
 from pipelines.tag_index import ASIA, OFF_TOPIC, RUSSIA, TaxonomyIndex, TermRoles, WordSet
 from pipelines.tag_matcher import Hit
 from pipelines.taxonomy import ScoringRules
@@ -84,6 +86,14 @@ class Sourced(NamedTuple):
     boundary: int = 0
 
 
+_NAMES_RUSSIA = attrgetter("russian")
+_SPECIAL = attrgetter("special")
+_LEADS = attrgetter("lead")
+_NEAR = attrgetter("near")
+_COUNTS = attrgetter("counts")
+_START = itemgetter(1)
+
+
 def tally_hits(
     index: TaxonomyIndex,
     rules: ScoringRules,
@@ -93,16 +103,17 @@ def tally_hits(
 ) -> Tally:
     """Weigh the title's hits, then the text's (their order fixes the sums to the last bit)."""
     # The title is one sentence and one paragraph.
-    title, title_roles, _ = _read_phrases(index, title, index.roles_of(title.hits), ([], []))
+    one_unit = Units([], [])
+    title, title_roles, _ = _read_phrases(index, title, index.roles_of(title.hits), one_unit)
     text, text_roles, units = _read_phrases(index, text, index.roles_of(text.hits), None)
     near, far = rules.russia_sentence_boost, rules.unanchored_theme_factor
-    russian = any(role.russian for role in title_roles)
-    said_in = TITLE_SENTENCE if russian else None
-    title_steps = [(TITLE, near if russian else far, said_in, russian)] * len(title_roles)
+    russian = any(map(_NAMES_RUSSIA, title_roles))
+    title_kind = (near, TITLE_SENTENCE, True) if russian else (far, None, False)
     tally = Tally()
-    _add_hits(tally, rules, weights, title, title_roles, title_steps)
-    text_steps = _text_steps(text, text_roles, near, far, units)
-    _add_hits(tally, rules, weights, text, text_roles, text_steps)
+    in_title = [0] * len(title_roles)
+    _add_hits(tally, rules, weights, title, title_roles, (in_title, [title_kind]), _ALL_TITLE)
+    sentences = _sentence_kinds(text, text_roles, near, far, units)
+    _add_hits(tally, rules, weights, text, text_roles, sentences, (LEAD, text.boundary))
     return tally
 
 
@@ -111,7 +122,7 @@ def _read_phrases(
 ) -> tuple[Sourced, list[TermRoles], Units | None]:
     """Join relation phrases, weigh terms by the words beside them, drop helper words; most
     texts have none of these, and one scan of the roles lets them skip all three steps."""
-    if not any([role.special for role in roles]):
+    if not any(map(_SPECIAL, roles)):
         return sourced, roles, units
     sourced, roles = _join_relations(index, sourced, roles)
     roles, units = _meet_conditions(index, sourced, roles, units)
@@ -126,7 +137,7 @@ def _join_relations(
 ) -> tuple[Sourced, list[TermRoles]]:
     """Join each relation word and linker ("ties with") to a partner's name right after it
     ("Tokyo") into one hit, "ties with Tokyo", that counts for the partner's theme."""
-    if not any(role.lead for role in roles):
+    if not any(map(_LEADS, roles)):
         return sourced, roles
     source, hits = sourced.source, sourced.hits
     joined_hits: list[Hit] = []
@@ -157,17 +168,13 @@ def _drop_helpers(
     """Drop the hits of words that only helped other terms ("investment" beside "Far
     East", "ties with" before a name): they count for nothing themselves, and common words
     among them would make every later step walk through many more hits."""
-    keep = [number for number, role in enumerate(roles) if role.counts]
-    if len(keep) == len(roles):
+    if all(map(_COUNTS, roles)):
         return sourced, roles, units
+    keep = [number for number, role in enumerate(roles) if role.counts]
     hits = [sourced.hits[number] for number in keep]
-    if units is not None and units[0]:
-        units = ([units[0][number] for number in keep], [units[1][number] for number in keep])
+    if units is not None and units.sentence_of:
+        units = units._replace(sentence_of=[units.sentence_of[number] for number in keep])
     return sourced._replace(hits=hits), [roles[number] for number in keep], units
-
-
-# Sentence and paragraph numbers of each hit; two empty lists stand for "all in one".
-Units = tuple[list[int], list[int]]
 
 
 def _meet_conditions(
@@ -176,12 +183,14 @@ def _meet_conditions(
     """Give terms that count only beside certain words ("Far East" beside "investment")
     their weight where such a word shares their sentence. Returns the roles and the hits'
     sentence and paragraph numbers if they had to be found (else `units` as given)."""
+    if not any(map(_NEAR, roles)):
+        return roles, units
     waiting = [number for number, role in enumerate(roles) if role.conditional]
-    if not waiting or not any(role.near for role in roles):
+    if not waiting:
         return roles, units
     if units is None:
-        units = unit_numbers(sourced.source, [hit.start for hit in sourced.hits])
-    sentence_of = units[0] or [0] * len(roles)
+        units = sentence_numbers(sourced.source, list(map(_START, sourced.hits)))
+    sentence_of = units.sentence_of or [0] * len(roles)
     words: dict[int, frozenset[WordSet]] = defaultdict(frozenset)
     for role, sentence in zip(roles, sentence_of, strict=True):
         if role.near:
@@ -194,33 +203,37 @@ def _meet_conditions(
     return met, units
 
 
-# How to count one hit: (zone, theme factor, the number of its sentence if that sentence
+# How to count the hits of one sentence: (theme factor, the number of the sentence if it
 # names Russia (else None), whether its paragraph names Russia).
-Step = tuple[str, float, int | None, bool]
+Kind = tuple[float, int | None, bool]
 TITLE_SENTENCE = -1
+# The first zone of a source, and where it ends: the title is all title.
+_ALL_TITLE = (TITLE, math.inf)
 
 
-def _text_steps(
+def _sentence_kinds(
     text: Sourced, roles: list[TermRoles], near: float, far: float, units: Units | None
-) -> list[Step]:
-    boundary = text.boundary
-    russian = [number for number, role in enumerate(roles) if role.russian]
-    if not russian:
+) -> tuple[list[int], list[Kind]]:
+    """The sentence number of each hit, and how to count the hits of each sentence."""
+    hits = text.hits
+    russian = list(map(_NAMES_RUSSIA, roles))
+    if not any(russian):
         # No sentence of the text names Russia: every hit there is context, and no sentence
         # or paragraph needs numbering.
-        return [(LEAD if hit.start < boundary else BODY, far, None, False) for hit in text.hits]
-    starts = [hit.start for hit in text.hits]
-    sentence_of, paragraph_of = units or unit_numbers(text.source, starts)
-    sentences = {sentence_of[number] for number in russian}
-    paragraphs = {paragraph_of[number] for number in russian}
-    return [
-        (LEAD if start < boundary else BODY, near, sentence, True)
+        return [0] * len(hits), [(far, None, False)]
+    sentence_of, paragraph_of = units or sentence_numbers(text.source, list(map(_START, hits)))
+    sentences = set(compress(sentence_of, russian))
+    paragraphs = {paragraph_of[sentence] for sentence in sentences}
+    # Worked out per sentence rather than per hit: a text has fewer sentences than hits.
+    kinds: list[Kind] = [
+        (near, sentence, True)
         if sentence in sentences
-        else (LEAD if start < boundary else BODY, 1.0, None, True)
+        else (1.0, None, True)
         if paragraph in paragraphs
-        else (LEAD if start < boundary else BODY, far, None, False)
-        for start, sentence, paragraph in zip(starts, sentence_of, paragraph_of, strict=True)
+        else (far, None, False)
+        for sentence, paragraph in enumerate(paragraph_of)
     ]
+    return sentence_of, kinds
 
 
 def _add_hits(
@@ -229,9 +242,14 @@ def _add_hits(
     weights: dict[str, float],
     sourced: Sourced,
     roles: list[TermRoles],
-    steps: list[Step],
+    sentences: tuple[list[int], list[Kind]],
+    first_zone: tuple[str, float],
 ) -> None:
     """Add every hit of one source to the tally.
+
+    `sentences` holds the sentence number of each hit and how to count each sentence's
+    hits (see `_sentence_kinds`); hits before `first_zone`'s offset are in its zone (the
+    title, or the lead), the others in the body.
 
     One loop with its work inlined, its lookups bound to locals and its tuples made without
     their Python-level constructors: it runs for every hit of every article, and calls and
@@ -248,9 +266,11 @@ def _add_hits(
     anchored_entities = tally.anchored
     new_tuple = tuple.__new__
     listed_to = -1  # end of the last name that could open a list of names
-    for (_, start, end, key), role, (zone, factor, said_in, anchored) in zip(
-        sourced.hits, roles, steps, strict=True
-    ):
+    sentence_of, kinds = sentences
+    zone_before, boundary = first_zone
+    for (_, start, end, key), role, sentence in zip(sourced.hits, roles, sentence_of, strict=True):
+        zone = zone_before if start < boundary else BODY
+        factor, said_in, anchored = kinds[sentence]
         seen = repeats.get(key, 0)
         repeats[key] = seen + 1
         weight = scaled[zone][seen] if seen < limit else 0.0
