@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from pipelines.tag_matcher import Hit, TermMatcher
 from pipelines.taxonomy import Taxonomy, TermGroup
@@ -44,6 +45,9 @@ class TermRoles:
     russian: bool = False
     named: bool = False
     telling: bool = False
+    # what the loop reads of every hit, in one tuple: (signal_items, telling, named,
+    # partner, entities, theme_items)
+    plan: tuple[Any, ...] = ((), False, False, -1, (), ())
 
     def settle(self) -> TermRoles:
         self.counts = bool(self.signals or self.entities or self.themes or self.conditional)
@@ -53,6 +57,14 @@ class TermRoles:
         self.russian = RUSSIA in self.signals
         self.named = bool(self.entities) and not self.russian
         self.telling = bool(self.entities or self.themes)
+        self.plan = (
+            self.signal_items,
+            self.telling,
+            self.named,
+            self.partner,
+            self.entities,
+            self.theme_items,
+        )
         return self
 
 

@@ -268,40 +268,43 @@ def _add_hits(
     listed_to = -1  # end of the last name that could open a list of names
     sentence_of, kinds = sentences
     zone_before, boundary = first_zone
+    first_weights, body_weights, in_title = scaled[zone_before], scaled[BODY], zone_before == TITLE
     for (_, start, end, key), role, sentence in zip(sourced.hits, roles, sentence_of, strict=True):
-        zone = zone_before if start < boundary else BODY
         factor, said_in, anchored = kinds[sentence]
         seen = repeats.get(key, 0)
         repeats[key] = seen + 1
-        weight = scaled[zone][seen] if seen < limit else 0.0
-        if role.signal_items:
-            for signal, signal_weight in role.signal_items:
+        up_front_hit = start < boundary
+        weight = (first_weights if up_front_hit else body_weights)[seen] if seen < limit else 0.0
+        signal_items, telling, named, partner, entities, theme_items = role.plan
+        if signal_items:
+            for signal, signal_weight in signal_items:
                 signals[signal] += signal_weight * weight
-            if zone != BODY:
+            if up_front_hit:
                 up_front.update(role.signals)
-        if not role.telling:
+        if not telling:
             listed_to = -1
             continue
         # "China, India, Indonesia and Vietnam": a roster of names, each after the first
         # joined by a comma or "and", says nothing of Russia's ties with each of them. A
         # relation phrase opens with its own word ("India and depends on China"), not a name.
-        named = role.named
-        listed = (
-            named
-            and listed_to >= 0
-            and role.partner < 0
-            and start - listed_to <= _LIST_GAP_MAX
-            and _LIST_GAP.fullmatch(source, listed_to, start) is not None
-        )
-        listed_to = end if named else -1
+        if named:
+            listed = (
+                listed_to >= 0
+                and partner < 0
+                and start - listed_to <= _LIST_GAP_MAX
+                and _LIST_GAP.fullmatch(source, listed_to, start) is not None
+            )
+            listed_to = end
+        else:
+            listed, listed_to = False, -1
         surface = source[start:end]
-        place = new_tuple(Evidence, (surface, start, end, zone == TITLE))
-        if role.entities:
-            for entity in role.entities:
+        place = new_tuple(Evidence, (surface, start, end, in_title))
+        if entities:
+            for entity in entities:
                 mentions[entity].append(place)
             if anchored:
-                anchored_entities.update(role.entities)
-        for theme, theme_weight in role.theme_items:
+                anchored_entities.update(entities)
+        for theme, theme_weight in theme_items:
             evidence[theme].append(place)
             if listed:
                 continue
@@ -310,7 +313,7 @@ def _add_hits(
             boost = factor if factor <= 1.0 or theme_weight >= STRONG_TERM else 1.0
             themes[theme] += theme_weight * weight * boost
             if said_in is not None:
-                statement = (surface, said_in, theme_weight, role.partner)
+                statement = (surface, said_in, theme_weight, partner)
                 stated_by[theme].append(new_tuple(Statement, statement))
     tally.up_front.update(up_front)
 
