@@ -36,23 +36,27 @@ def fold_to_page(text: str) -> tuple[str, bytes, list[tuple[int, int]]]:
     """`fold_and_blank(text)`, with the same text in bytes of the code page (`CODE_PAGE`),
     where each character outside the page is a NUL, and the runs of those characters."""
     data, runs = to_page(text)
-    return from_page(text, data, runs), data, runs
+    return from_page(text, data, runs), fold_page(data), runs
 
 
 def to_page(text: str) -> tuple[bytes, list[tuple[int, int]]]:
-    """The bytes of `fold_to_page(text)`: the folded text in the code page, a NUL for each
-    character outside it, and the runs of those characters."""
+    """`text` as written, in bytes of the code page, with a NUL for each character outside
+    it; and the runs of those characters. `fold_page` folds the bytes."""
     if text.isascii():
-        return text.encode("ascii").translate(_FOLD_BYTES), []
+        return text.encode("ascii"), []
     runs: list[tuple[int, int]] = []
     _outside.runs = runs
-    data = codecs.charmap_encode(text, _NOTE_OUTSIDE, _PAGE_ENCODING)[0].translate(_FOLD_BYTES)
-    return data, runs
+    return codecs.charmap_encode(text, _NOTE_OUTSIDE, _PAGE_ENCODING)[0], runs
+
+
+def fold_page(data: bytes) -> bytes:
+    """Bytes of the code page folded as `fold_and_blank` folds their characters."""
+    return data.translate(FOLD_BYTES)
 
 
 def from_page(text: str, data: bytes, runs: list[tuple[int, int]]) -> str:
-    """The folded text of `to_page(text)`, as a string."""
-    folded = page_text(data)
+    """`fold_and_blank(text)`, from the bytes and runs of `to_page(text)`."""
+    folded = page_text(fold_page(data))
     return _fold_outside(text, folded, runs) if runs else folded
 
 
@@ -157,4 +161,5 @@ def _fold_bytes(page: str) -> bytes:
 _PAGE = _code_page()
 CODE_PAGE = _PAGE  # the character of each byte
 _PAGE_ENCODING = codecs.charmap_build(_PAGE)
-_FOLD_BYTES = _fold_bytes(_PAGE)
+# the byte of each byte's character folded
+FOLD_BYTES = _fold_bytes(_PAGE)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from pipelines.tag_fold import blank_separators, from_page, page_text, to_page
+from pipelines.tag_fold import blank_separators, fold_page, from_page, page_text, to_page
 from pipelines.tag_scan import ByteScanner, RegexScanner
 from pipelines.tag_trie import TermSyntaxError, TrieNode, split_term, unit_source
 
@@ -77,7 +77,10 @@ class TermMatcher:
         self._terms: dict[tuple[str, bool], _Term] = {}
         self._root = TrieNode()
         self._scanner: ByteScanner | RegexScanner | None = None
+        # folded span -> its terms that ignore letter case, and those that do not
         self._spans: dict[SpanKey, tuple[tuple[int, ...], tuple[_Term, ...]]] = {}
+        # span as written -> all its terms, and its folded key
+        self._as_written: dict[bytes, tuple[tuple[int, ...], SpanKey]] = {}
         self._by_initial: dict[str, list[_Term]] = {}
 
     def add(self, term: str, case_sensitive: bool = False) -> int:
@@ -98,6 +101,7 @@ class TermMatcher:
     def compile(self, use_re2: bool = True) -> None:
         """Compile the RE2 scanner, or, without RE2 (or with `use_re2` false), the regex."""
         self._spans.clear()
+        self._as_written.clear()
         self._scanner = None
         if self._root.children:
             scanner = ByteScanner.compile(self._root) if use_re2 else None
@@ -109,14 +113,12 @@ class TermMatcher:
         scanner = self._scanner
         if scanner is None:
             return []
-        data, outside = to_page(text)
-        # A span is keyed by its bytes in the code page, and only one that holds characters
-        # outside the page by its folded string: most texts never need the string.
-        folded = from_page(text, data, outside) if outside or scanner.needs_text else ""
-        scanned = scanner.prepare(folded, data, outside)
-        folded_outside = folded if outside else ""
+        written, outside = to_page(text)
+        folded = from_page(text, written, outside) if outside or scanner.needs_text else ""
+        scanned = scanner.prepare(folded, written, outside)
+        outside_folded = folded if outside else ""
         hits: list[Hit] = []
-        spans, remember, with_case = self._spans, self._remember, self._with_case
+        as_written, learn = self._as_written, self._learn
         match, anchor, size, at = scanner.match, scanner.anchor, len(scanned), 0
         # One loop from match to hit, with no list of spans between: it runs for every term
         # of every text.
@@ -129,14 +131,35 @@ class TermMatcher:
             # `start` the term's offset in `text`.
             at = end - 1
             end -= 2
-            key: SpanKey = data[start:end]
-            if folded_outside and 0 in key:
-                key = folded_outside[start:end]
-            terms, cased = spans.get(key) or remember(key)
-            if cased:
-                terms = with_case(terms, cased, text, start, end)
+            span = written[start:end]
+            if outside_folded and 0 in span:
+                terms, key = self._outside_page(outside_folded, text, start, end)
+            else:
+                terms, key = as_written.get(span) or learn(span)
             if terms:
                 hits.append(_new_hit(Hit, (terms, start, end, key)))
+
+    def _learn(self, span: bytes) -> tuple[tuple[int, ...], SpanKey]:
+        """The terms and key of a span as written in the code page, remembered."""
+        if len(self._as_written) > self._CACHE_LIMIT:
+            self._as_written.clear()
+        key = fold_page(span)
+        terms, cased = self._spans.get(key) or self._remember(key)
+        if cased:
+            terms = self._with_case(terms, cased, page_text(span), 0, len(span))
+        self._as_written[span] = entry = (terms, key)
+        return entry
+
+    def _outside_page(
+        self, folded: str, text: str, start: int, end: int
+    ) -> tuple[tuple[int, ...], SpanKey]:
+        """The terms and key of a span with characters outside the code page: its bytes
+        stand for more than one span, so it is keyed by its folded string."""
+        key = folded[start:end]
+        terms, cased = self._spans.get(key) or self._remember(key)
+        if cased:
+            terms = self._with_case(terms, cased, text, start, end)
+        return terms, key
 
     @staticmethod
     def _with_case(

@@ -21,7 +21,7 @@ import re
 from functools import partial
 from typing import Any
 
-from pipelines.tag_fold import CODE_PAGE
+from pipelines.tag_fold import CODE_PAGE, FOLD_BYTES
 from pipelines.tag_trie import SEPARATOR, STEM, TrieNode, unit_source
 
 try:
@@ -55,8 +55,8 @@ class ByteScanner:
         self.match = regex.Match
         self.anchor = re2._re2.RE2.Anchor.UNANCHORED
         self._letters = letters
-        # the byte of every character of the code page the folded bytes are written in
-        self._table = bytes(self._byte_of(char) for char in CODE_PAGE)
+        # the byte of every character of the code page, folded
+        self._table = bytes(self._byte_of(CODE_PAGE[folded]) for folded in FOLD_BYTES)
 
     @classmethod
     def compile(cls, root: TrieNode) -> ByteScanner | None:
@@ -82,9 +82,9 @@ class ByteScanner:
     def prepare(self, folded: str, page_bytes: bytes, outside: list[tuple[int, int]]) -> bytes:
         """The bytes `match` scans for a text.
 
-        `page_bytes` is the folded text in the code page of `pipelines.tag_fold`, with a
-        NUL for each character outside it; `outside` lists the runs of those characters,
-        and `folded` (the folded text as a string) is only read when there are some.
+        `page_bytes` is the text in the code page of `pipelines.tag_fold`, with a NUL for
+        each character outside it; `outside` lists the runs of those characters, and
+        `folded` (the folded text as a string) is only read when there are some.
         """
         scanned = page_bytes.translate(self._table)
         if outside:
