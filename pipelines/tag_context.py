@@ -10,8 +10,6 @@ its partner named in a paragraph that also names Russia.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from functools import partial
 from typing import NamedTuple
 
 # A sentence ends at . ! ? or an ellipsis followed by a space, or at a line break; a line
@@ -42,13 +40,21 @@ def sentence_numbers(text: str, starts: list[int]) -> Units:
     if not starts:
         return Units([], [])
     ends = sentence_ends(text, starts[0], starts[-1])
+    ends.append(len(text))  # after every offset: ends the walk
+    sentence_of: list[int] = []
     paragraph_of = [0]
-    paragraph = 0
-    for end in ends:
-        if text[end] == "\n":
-            paragraph += 1
-        paragraph_of.append(paragraph)
-    return Units(list(map(partial(bisect_right, ends), starts)), paragraph_of)
+    sentence = paragraph = 0
+    next_end = ends[0]
+    # One walk through both ascending lists.
+    for start in starts:
+        while start > next_end:
+            if text[next_end] == "\n":
+                paragraph += 1
+            paragraph_of.append(paragraph)
+            sentence += 1
+            next_end = ends[sentence]
+        sentence_of.append(sentence)
+    return Units(sentence_of, paragraph_of)
 
 
 def unit_keys(text: str, starts: list[int]) -> list[tuple[int, int]]:
@@ -68,7 +74,12 @@ def sentence_ends(text: str, start: int, stop: int) -> list[int]:
     for at in sorted(_mark_positions(text, start, stop)):
         if at < matched_to:
             continue  # the line break after a full stop belongs to the full stop
-        end = at + 1 if text[at] == "\n" else _after_punctuation(text, at + 1, stop)
+        if text[at] == "\n":
+            end = at + 1
+        elif at + 1 < stop and text[at + 1] == " ":
+            end = at + 2  # the common case, decided without a call
+        else:
+            end = _after_punctuation(text, at + 1, stop)
         if end:
             ends.append(at)
             matched_to = end

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -48,6 +49,19 @@ def test_sentence_ends_match_the_regex_on_random_text_and_windows():
         start = rng.randint(0, len(text))
         stop = rng.randint(start, len(text))
         assert sentence_ends(text, start, stop) == regex_ends(text, start, stop), text
+
+
+def test_sentence_numbers_count_the_ends_before_each_offset():
+    rng = random.Random(8)
+    for _ in range(3000):
+        text = "".join(rng.choice(MARKS_AND_SPACES) for _ in range(rng.randint(1, 40)))
+        starts = sorted({at for at, char in enumerate(text) if char == "a"})
+        if not starts:
+            continue
+        ends = regex_ends(text, starts[0], starts[-1])
+        breaks = [end for end in ends if text[end] == "\n"]
+        expected = [(bisect_right(ends, start), bisect_right(breaks, start)) for start in starts]
+        assert unit_keys(text, starts) == expected, text
 
 
 def test_unit_keys_number_sentences_and_paragraphs():
