@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from pipelines.tag_matcher import Hit, TermMatcher
 from pipelines.taxonomy import Taxonomy, TermGroup
 
 RUSSIA, ASIA, OFF_TOPIC = "russia", "asia", "off_topic"
+_PAYLOAD = attrgetter("payload")
 _ANCHOR_SIGNALS = {"russia": (RUSSIA,), "asia": (ASIA,), "russia-asia": (RUSSIA, ASIA)}
 
 
@@ -80,9 +82,8 @@ class TaxonomyIndex:
     _related: dict[tuple[int, int, int], TermRoles] = field(default_factory=dict)
 
     def roles_of(self, hits: list[Hit]) -> list[TermRoles]:
-        """The roles of every hit, in order."""
-        merged, merge = self._merged, self.merged_roles
-        return [merged.get(hit.terms) or merge(hit.terms) for hit in hits]
+        """The roles of every hit, in order: the matcher gives each hit its roles."""
+        return list(map(_PAYLOAD, hits))
 
     def met_roles(self, role: TermRoles, words: frozenset[WordSet]) -> TermRoles:
         """`role` with the conditional weights whose words are in its sentence added."""
@@ -164,7 +165,9 @@ def build_index(taxonomy: Taxonomy) -> TaxonomyIndex:
     _inherit_word_signals(matcher, roles)
     for role in roles.values():
         role.settle()
-    return TaxonomyIndex(matcher, dict(roles), _requirements(taxonomy), dict(partner_themes))
+    index = TaxonomyIndex(matcher, dict(roles), _requirements(taxonomy), dict(partner_themes))
+    matcher.describe_with(index.merged_roles)
+    return index
 
 
 def _add_conditions(

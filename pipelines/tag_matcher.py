@@ -9,8 +9,9 @@ the characters, whatever the size of the vocabulary. The scan runs on RE2 where 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pipelines.tag_fold import blank_separators, fold_page, from_page, page_text, to_page
 from pipelines.tag_scan import ByteScanner, RegexScanner
@@ -35,6 +36,8 @@ class Hit(NamedTuple):
     start: int
     end: int
     key: SpanKey | tuple[SpanKey, ...]
+    # what the matcher's `describe` makes of `terms`, worked out once per span
+    payload: Any = None
 
 
 # Makes a Hit without the Python-level __new__ of a NamedTuple: one is made per match.
@@ -79,8 +82,9 @@ class TermMatcher:
         self._scanner: ByteScanner | RegexScanner | None = None
         # folded span -> its terms that ignore letter case, and those that do not
         self._spans: dict[SpanKey, tuple[tuple[int, ...], tuple[_Term, ...]]] = {}
-        # span as written -> all its terms, and its folded key
-        self._as_written: dict[bytes, tuple[tuple[int, ...], SpanKey]] = {}
+        # span as written -> all its terms, its folded key and their payload
+        self._as_written: dict[bytes, tuple[tuple[int, ...], SpanKey, Any]] = {}
+        self._describe: Callable[[tuple[int, ...]], Any] = _no_payload
         self._by_initial: dict[str, list[_Term]] = {}
 
     def add(self, term: str, case_sensitive: bool = False) -> int:
@@ -93,6 +97,12 @@ class TermMatcher:
             self._by_initial.setdefault(units[0], []).append(self._terms[key])
             self._root.insert(units, number)
         return self._terms[key].number
+
+    def describe_with(self, describe: Callable[[tuple[int, ...]], Any]) -> None:
+        """Give every hit `describe(hit.terms)` as its payload: what the terms mean to the
+        caller, worked out once for each span rather than for each hit."""
+        self._describe = describe
+        self._as_written.clear()
 
     def terms(self) -> list[tuple[str, int]]:
         """Every registered term (as written) with its number."""
@@ -133,33 +143,34 @@ class TermMatcher:
             end -= 2
             span = written[start:end]
             if outside_folded and 0 in span:
-                terms, key = self._outside_page(outside_folded, text, start, end)
+                terms, key, payload = self._outside_page(outside_folded, text, start, end)
             else:
-                terms, key = as_written.get(span) or learn(span)
+                terms, key, payload = as_written.get(span) or learn(span)
             if terms:
-                hits.append(_new_hit(Hit, (terms, start, end, key)))
+                hits.append(_new_hit(Hit, (terms, start, end, key, payload)))
 
-    def _learn(self, span: bytes) -> tuple[tuple[int, ...], SpanKey]:
-        """The terms and key of a span as written in the code page, remembered."""
+    def _learn(self, span: bytes) -> tuple[tuple[int, ...], SpanKey, Any]:
+        """The terms, key and payload of a span as written in the code page, remembered."""
         if len(self._as_written) > self._CACHE_LIMIT:
             self._as_written.clear()
         key = fold_page(span)
         terms, cased = self._spans.get(key) or self._remember(key)
         if cased:
             terms = self._with_case(terms, cased, page_text(span), 0, len(span))
-        self._as_written[span] = entry = (terms, key)
+        payload = self._describe(terms) if terms else None
+        self._as_written[span] = entry = (terms, key, payload)
         return entry
 
     def _outside_page(
         self, folded: str, text: str, start: int, end: int
-    ) -> tuple[tuple[int, ...], SpanKey]:
-        """The terms and key of a span with characters outside the code page: its bytes
-        stand for more than one span, so it is keyed by its folded string."""
+    ) -> tuple[tuple[int, ...], SpanKey, Any]:
+        """The terms, key and payload of a span with characters outside the code page: its
+        bytes stand for more than one span, so it is keyed by its folded string."""
         key = folded[start:end]
         terms, cased = self._spans.get(key) or self._remember(key)
         if cased:
             terms = self._with_case(terms, cased, text, start, end)
-        return terms, key
+        return terms, key, self._describe(terms) if terms else None
 
     @staticmethod
     def _with_case(
@@ -180,6 +191,10 @@ class TermMatcher:
         )
         self._spans[key] = entry
         return entry
+
+
+def _no_payload(terms: tuple[int, ...]) -> None:
+    return None
 
 
 def _case_source(term: str) -> str:

@@ -153,8 +153,10 @@ def _join_relations(
             gap = source[hit.end : name.start]
             if partner >= 0 and len(gap) <= _RELATION_GAP_MAX and not gap.strip():
                 key = (hit.key, name.key)
-                joined_hits.append(Hit(hit.terms + name.terms, hit.start, name.end, key))
-                joined_roles.append(index.related_roles(role, roles[number + 1], partner))
+                related = index.related_roles(role, roles[number + 1], partner)
+                terms = hit.terms + name.terms
+                joined_hits.append(Hit(terms, hit.start, name.end, key, related))
+                joined_roles.append(related)
                 skip = True
                 continue
         joined_hits.append(hit)
@@ -269,7 +271,9 @@ def _add_hits(
     sentence_of, kinds = sentences
     zone_before, boundary = first_zone
     first_weights, body_weights, in_title = scaled[zone_before], scaled[BODY], zone_before == TITLE
-    for (_, start, end, key), role, sentence in zip(sourced.hits, roles, sentence_of, strict=True):
+    for (_, start, end, key, _), role, sentence in zip(
+        sourced.hits, roles, sentence_of, strict=True
+    ):
         factor, said_in, anchored = kinds[sentence]
         seen = repeats.get(key, 0)
         repeats[key] = seen + 1

@@ -49,11 +49,13 @@ ODD_PIECES = [
 @pytest.fixture(scope="module")
 def matchers() -> tuple[TermMatcher, TermMatcher]:
     """The shipped taxonomy's matcher, on RE2 and on `re`."""
-    shipped = load_taxonomy(THEMES).index.matcher
+    index = load_taxonomy(THEMES).index
+    shipped = index.matcher
     with_re = TermMatcher()
     for term, case_sensitive in shipped._terms:
-        with_re.add(term, case_sensitive)
+        with_re.add(term, case_sensitive)  # the same numbers, added in the same order
     with_re.compile(use_re2=False)
+    with_re.describe_with(index.merged_roles)
     assert isinstance(shipped._scanner, ByteScanner)
     assert isinstance(with_re._scanner, RegexScanner)
     return shipped, with_re
