@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from itertools import starmap
 from typing import NamedTuple
 
 from pipelines.taxonomy import Entity
 
+# Evidence as the tagger records it, (term, start, end, in_title): a plain tuple, since one
+# is made for most hits of every article and a named tuple costs a call to make. One hit
+# gives one, shared by the themes and the entity it counts towards; nothing changes it once
+# tagged. The tag result names its fields (`Evidence`).
+Place = tuple[str, int, int, bool]
 
-# A named tuple: one is made for most hits of every article, and a tuple is the quickest
-# object to make. One hit gives one Evidence, shared by the themes and the entity it counts
-# towards; nothing changes evidence once tagged.
+
 class Evidence(NamedTuple):
     """A matched surface form; `start`/`end` index the tagged text (`in_title`: the title)."""
 
@@ -39,21 +43,26 @@ class EntityTag:
         return {"id": self.id, "name": self.name, "kind": self.kind, "mentions": self.mentions}
 
 
-def entity_tags(entities: list[Entity], mentions: dict[int, list[Evidence]]) -> list[EntityTag]:
+def entity_tags(entities: list[Entity], mentions: dict[int, list[Place]]) -> list[EntityTag]:
     """Sorted by mentions (descending), then id."""
     tags = [_entity_tag(entities[number], places) for number, places in mentions.items()]
     return sorted(tags, key=lambda tag: (-tag.mentions, tag.id))
 
 
-def _entity_tag(entity: Entity, evidence: list[Evidence]) -> EntityTag:
-    return EntityTag(entity.id, entity.name, entity.kind, len(evidence), evidence)
+def _entity_tag(entity: Entity, places: list[Place]) -> EntityTag:
+    return EntityTag(entity.id, entity.name, entity.kind, len(places), named(places))
+
+
+def named(places: list[Place]) -> list[Evidence]:
+    """The places as `Evidence`, their fields named."""
+    return list(starmap(Evidence, places))
 
 
 _QUOTED_LIMIT = 50_000
 _quoted: dict[str, str] = {}
 
 
-def evidence_json(evidence: list[Evidence]) -> str:
+def evidence_json(evidence: list[Place]) -> str:
     """`json.dumps([item.to_json() for item in evidence], ensure_ascii=False)`, quicker.
 
     Every tag row of every stored article carries one of these, and the same few terms

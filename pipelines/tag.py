@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from pipelines.entities import EntityTag, Evidence, entity_tags, evidence_json
+from pipelines.entities import EntityTag, Evidence, Place, entity_tags, evidence_json, named
 from pipelines.tag_index import build_index
 from pipelines.tag_scoring import (
     Sourced,
@@ -54,11 +54,11 @@ class Tags(NamedTuple):
 
     relevance: float
     relevant: bool
-    themes: dict[int, tuple[float, list[Evidence]]]  # theme -> (score, evidence)
-    entities: dict[int, list[Evidence]]  # entity -> its mentions
+    themes: dict[int, tuple[float, list[Place]]]  # theme -> (score, evidence)
+    entities: dict[int, list[Place]]  # entity -> its mentions
     # every theme with evidence, above its threshold or not: a change of weights or
     # thresholds moves scores and crosses thresholds, but leaves this as it was
-    evidence: dict[int, list[Evidence]]
+    evidence: dict[int, list[Place]]
 
 
 def load_taxonomy(path: str | Path) -> Taxonomy:
@@ -130,8 +130,8 @@ class Tagger:
         """The tag result: themes by score, entities by mentions."""
         themes = self.taxonomy.themes
         theme_tags = [
-            ThemeTag(themes[number].id, score, evidence)
-            for number, (score, evidence) in tags.themes.items()
+            ThemeTag(themes[number].id, score, named(places))
+            for number, (score, places) in tags.themes.items()
         ]
         theme_tags.sort(key=lambda tag: (-tag.score, tag.id))
         entities = entity_tags(self.taxonomy.entities, tags.entities)

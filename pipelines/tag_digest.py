@@ -20,7 +20,7 @@ from operator import itemgetter
 
 from sqlite_utils import Database
 
-from pipelines.entities import Evidence
+from pipelines.entities import Place
 from pipelines.tag import Tagger, Tags
 
 # Part of every digest: a new value makes every stored digest differ. Raise it when the
@@ -28,7 +28,7 @@ from pipelines.tag import Tagger, Tags
 DIGEST_FORMAT = 2
 # The stored theme digests: (theme number, digest) pairs, packed.
 _THEME_DIGEST = struct.Struct("<Hq")
-_OFFSETS = itemgetter(1, 2, 3)  # of an Evidence: start, end, in_title
+_OFFSETS = itemgetter(1, 2, 3)  # of a Place: start, end, in_title
 
 
 def digest_key(tagger: Tagger) -> int:
@@ -40,13 +40,13 @@ def digest_key(tagger: Tagger) -> int:
     return int.from_bytes(blake2b("\n".join(ids).encode("utf-8"), digest_size=8).digest())
 
 
-def digest(key: int, rows: Iterable[tuple[int, list[Evidence]]]) -> int:
+def digest(key: int, rows: Iterable[tuple[int, list[Place]]]) -> int:
     """A 64-bit digest of tag rows by number, each with its evidence's offsets and whether
     each is in the title."""
     return hash(tuple(row_digest(key, number, places) for number, places in sorted(rows)))
 
 
-def row_digest(key: int, number: int, places: list[Evidence]) -> int:
+def row_digest(key: int, number: int, places: list[Place]) -> int:
     """A 64-bit digest of one tag row: its number, and each place's offsets and whether it
     is in the title.
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import itemgetter
 from typing import Any
 
 from pipelines.tag_matcher import Hit, TermMatcher
 from pipelines.taxonomy import Taxonomy, TermGroup
 
 RUSSIA, ASIA, OFF_TOPIC = "russia", "asia", "off_topic"
-_PAYLOAD = attrgetter("payload")
+_PAYLOAD = itemgetter(4)  # of a Hit
 _ANCHOR_SIGNALS = {"russia": (RUSSIA,), "asia": (ASIA,), "russia-asia": (RUSSIA, ASIA)}
 
 
@@ -197,8 +197,8 @@ def _inherit_word_signals(matcher: TermMatcher, roles: dict[int, TermRoles]) -> 
     words.compile()
     for term, number in matcher.terms():
         if any(mark in term for mark in " -"):
-            for hit in words.find(term.replace("*", "")):
-                for word in hit.terms:
+            for terms, *_ in words.find(term.replace("*", "")):
+                for word in terms:
                     for signal, weight in roles[numbers[word]].signals.items():
                         _raise_to(roles[number].signals, signal, weight)
 

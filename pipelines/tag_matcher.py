@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from pipelines.tag_fold import blank_separators, fold_page, from_page, page_text, to_page
 from pipelines.tag_scan import ByteScanner, RegexScanner
@@ -25,23 +25,15 @@ __all__ = ["Hit", "TermMatcher", "TermSyntaxError", "split_term", "term_regex"]
 SpanKey = bytes | str
 
 
-class Hit(NamedTuple):
-    """A span of the text and every registered term that matches it exactly.
-
-    `key` is the same for a word however it is capitalised or hyphenated ("Asia-Pacific",
-    "asia pacific"): its `SpanKey`, or a tuple of them for words joined into one hit.
-    """
-
-    terms: tuple[int, ...]
-    start: int
-    end: int
-    key: SpanKey | tuple[SpanKey, ...]
-    # what the matcher's `describe` makes of `terms`, worked out once per span
-    payload: Any = None
-
-
-# Makes a Hit without the Python-level __new__ of a NamedTuple: one is made per match.
-_new_hit = tuple.__new__
+# A span of the text and every registered term that matches it exactly:
+# (terms, start, end, key, payload).
+#
+# `key` is the same for a word however it is capitalised or hyphenated ("Asia-Pacific",
+# "asia pacific"): its `SpanKey`, or a tuple of them for words joined into one hit. The
+# payload is what the matcher's `describe` makes of the terms, worked out once per span. A
+# plain tuple, not a named one: one is made for every match, and a named tuple costs a
+# call to make.
+Hit = tuple[tuple[int, ...], int, int, SpanKey | tuple[SpanKey, ...], Any]
 
 
 def term_regex(term: str) -> str:
@@ -147,7 +139,7 @@ class TermMatcher:
             else:
                 terms, key, payload = as_written.get(span) or learn(span)
             if terms:
-                hits.append(_new_hit(Hit, (terms, start, end, key, payload)))
+                hits.append((terms, start, end, key, payload))
 
     def _learn(self, span: bytes) -> tuple[tuple[int, ...], SpanKey, Any]:
         """The terms, key and payload of a span as written in the code page, remembered."""

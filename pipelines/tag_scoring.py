@@ -20,7 +20,7 @@ from itertools import compress
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
-from pipelines.entities import Evidence
+from pipelines.entities import Place
 from pipelines.tag_context import Units, sentence_numbers
 from pipelines.tag_index import ASIA, OFF_TOPIC, RUSSIA, TaxonomyIndex, TermRoles, WordSet
 from pipelines.tag_matcher import Hit
@@ -36,13 +36,10 @@ STRONG_TERM = 2.0
 DECISIVE_TERM = 3.0
 
 
-class Statement(NamedTuple):
-    """A theme term said in a sentence that names Russia (`surface` as written)."""
-
-    surface: str
-    sentence: int
-    weight: float
-    partner: int  # the entity a relation phrase names, else -1
+# A theme term said in a sentence that names Russia: (surface as written, sentence number,
+# weight, the entity a relation phrase names or -1). A plain tuple, like `Place`: one is
+# made for most hits, and a named tuple costs a call to make.
+Statement = tuple[str, int, float, int]
 
 
 @dataclass
@@ -52,8 +49,8 @@ class Tally:
     signals: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     up_front: set[str] = field(default_factory=set)
     themes: dict[int, float] = field(default_factory=lambda: defaultdict(float))
-    theme_evidence: dict[int, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
-    mentions: dict[int, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
+    theme_evidence: dict[int, list[Place]] = field(default_factory=lambda: defaultdict(list))
+    mentions: dict[int, list[Place]] = field(default_factory=lambda: defaultdict(list))
     repeats: dict[Hashable, int] = field(default_factory=dict)
     anchored: set[int] = field(default_factory=set)
     # theme -> the theme's terms said in sentences that name Russia
@@ -148,14 +145,14 @@ def _join_relations(
             skip = False
             continue
         if role.lead and number + 1 < len(hits):
-            name = hits[number + 1]
+            terms, start, end, key, _ = hit
+            name_terms, name_start, name_end, name_key, _ = hits[number + 1]
             partner = index.partner_in(roles[number + 1])
-            gap = source[hit.end : name.start]
+            gap = source[end:name_start]
             if partner >= 0 and len(gap) <= _RELATION_GAP_MAX and not gap.strip():
-                key = (hit.key, name.key)
                 related = index.related_roles(role, roles[number + 1], partner)
-                terms = hit.terms + name.terms
-                joined_hits.append(Hit(terms, hit.start, name.end, key, related))
+                joined = (terms + name_terms, start, name_end, (key, name_key), related)
+                joined_hits.append(joined)
                 joined_roles.append(related)
                 skip = True
                 continue
@@ -253,9 +250,9 @@ def _add_hits(
     hits (see `_sentence_kinds`); hits before `first_zone`'s offset are in its zone (the
     title, or the lead), the others in the body.
 
-    One loop with its work inlined, its lookups bound to locals and its tuples made without
-    their Python-level constructors: it runs for every hit of every article, and calls and
-    attribute lookups per hit cost more than the sums.
+    One loop with its work inlined, its lookups bound to locals and its records plain
+    tuples: it runs for every hit of every article, and calls and attribute lookups per hit
+    cost more than the sums.
     """
     source, limit = sourced.source, rules.repeat_limit
     # Each repeat of the same word counts less, and after `repeat_limit` not at all: the
@@ -266,7 +263,6 @@ def _add_hits(
     up_front: set[str] = set()
     themes, evidence, stated_by = tally.themes, tally.theme_evidence, tally.stated
     anchored_entities = tally.anchored
-    new_tuple = tuple.__new__
     listed_to = -1  # end of the last name that could open a list of names
     sentence_of, kinds = sentences
     zone_before, boundary = first_zone
@@ -302,7 +298,7 @@ def _add_hits(
         else:
             listed, listed_to = False, -1
         surface = source[start:end]
-        place = new_tuple(Evidence, (surface, start, end, in_title))
+        place = (surface, start, end, in_title)
         if entities:
             for entity in entities:
                 mentions[entity].append(place)
@@ -317,8 +313,7 @@ def _add_hits(
             boost = factor if factor <= 1.0 or theme_weight >= STRONG_TERM else 1.0
             themes[theme] += theme_weight * weight * boost
             if said_in is not None:
-                statement = (surface, said_in, theme_weight, partner)
-                stated_by[theme].append(new_tuple(Statement, statement))
+                stated_by[theme].append((surface, said_in, theme_weight, partner))
     tally.up_front.update(up_front)
 
 
@@ -398,7 +393,7 @@ def _states_theme(said: list[Statement], named_again: set[int], points_needed: i
             value = 1
         else:
             if decisive is None:
-                decisive = {other.sentence for other in said if other.weight >= DECISIVE_TERM}
+                decisive = {sentence for _, sentence, weight, _ in said if weight >= DECISIVE_TERM}
             if sentence not in decisive:
                 continue  # scores nothing, and a term's points never go down
             value = 1

@@ -120,4 +120,4 @@ def test_matcher_finds_terms(terms: list[str], text: str, found: list[int]):
     numbers = [matcher.add(term) for term in terms]
     matcher.compile()
     hits = matcher.find(text)
-    assert [numbers.index(hit.terms[0]) for hit in hits] == found
+    assert [numbers.index(terms[0]) for terms, *_ in hits] == found
