@@ -29,14 +29,8 @@ def fold_and_blank(text: str) -> str:
     characters outside the code page (a degree sign, an arrow, an emoji: one web article in
     four has some) are folded one by one afterwards.
     """
-    return fold_to_page(text)[0]
-
-
-def fold_to_page(text: str) -> tuple[str, bytes, list[tuple[int, int]]]:
-    """`fold_and_blank(text)`, with the same text in bytes of the code page (`CODE_PAGE`),
-    where each character outside the page is a NUL, and the runs of those characters."""
     data, runs = to_page(text)
-    return from_page(text, data, runs), fold_page(data), runs
+    return from_page(text, data, runs)
 
 
 def to_page(text: str) -> tuple[bytes, list[tuple[int, int]]]:

@@ -91,7 +91,7 @@ class TermMatcher:
         return self._terms[key].number
 
     def describe_with(self, describe: Callable[[tuple[int, ...]], Any]) -> None:
-        """Give every hit `describe(hit.terms)` as its payload: what the terms mean to the
+        """Give every hit `describe(terms)` as its payload: what its terms mean to the
         caller, worked out once for each span rather than for each hit."""
         self._describe = describe
         self._as_written.clear()

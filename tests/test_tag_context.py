@@ -14,7 +14,9 @@ from pipelines.tag_fold import (
     blank_separators,
     fold_and_blank,
     fold_case,
-    fold_to_page,
+    fold_page,
+    from_page,
+    to_page,
 )
 
 SEPARATORS = "\n\t\r\f\v\"'()[]{}<>«»“”„‘’‚/\\|:;,.!?+&=~_#%@^`\u00a0\u2009\u202f–—―…·•-"
@@ -119,16 +121,19 @@ def test_fold_and_blank_agrees_when_threads_fold_at_once():
     assert folded == [blank_separators(fold_case(text)) for text in texts * 5]
 
 
-def test_fold_to_page_writes_the_folded_text_in_the_code_page():
+def test_to_page_writes_the_text_in_the_code_page_and_fold_page_folds_it():
     rng = random.Random(17)
     for _ in range(2000):
         text = "".join(rng.choice(FOLDING_POOL) for _ in range(rng.randint(0, 60)))
-        folded, data, outside = fold_to_page(text)
-        assert folded == fold_and_blank(text)
-        assert len(data) == len(folded)
+        written, outside = to_page(text)
+        folded, folded_bytes = fold_and_blank(text), fold_page(written)
+        assert from_page(text, written, outside) == folded
+        assert len(written) == len(folded_bytes) == len(text)
         in_runs = {at for start, end in outside for at in range(start, end)}
-        for at, char in enumerate(folded):
-            if char in CODE_PAGE and at not in in_runs:
-                assert CODE_PAGE[data[at]] == char, text
+        for at, char in enumerate(text):
+            if char in CODE_PAGE:
+                assert at not in in_runs, text
+                assert CODE_PAGE[written[at]] == char, text
+                assert CODE_PAGE[folded_bytes[at]] == folded[at], text
             else:
-                assert at in in_runs and data[at] == 0, text
+                assert at in in_runs and written[at] == folded_bytes[at] == 0, text
