@@ -39,14 +39,15 @@ _DFA_MEMORY = 64 << 20
 
 
 class ByteScanner:
-    """Finds terms in a folded text; build one with `ByteScanner.compile`.
+    """Finds terms in a text written in the code page (`pipelines.tag_fold.to_page`),
+    which its byte table folds and maps; build one with `ByteScanner.compile`.
 
     `match(anchor, scanned, at, size)`, on the bytes `prepare` makes of a text, gives the
     first match in scanned[at:size] as a list of one (start, end), or (-1, -1) for none.
     `TermMatcher.find` explains what a match spans.
     """
 
-    needs_text = False
+    needs_text = False  # whether `prepare` reads the folded text even without outside runs
 
     def __init__(self, regex: Any, letters: dict[str, int]) -> None:
         # The binding's own `RE2.Match`, not the package's `search`: that wraps each call

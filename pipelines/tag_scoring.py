@@ -181,7 +181,7 @@ def _meet_conditions(
 ) -> tuple[list[TermRoles], Units | None]:
     """Give terms that count only beside certain words ("Far East" beside "investment")
     their weight where such a word shares their sentence. Returns the roles and the hits'
-    sentence and paragraph numbers if they had to be found (else `units` as given)."""
+    `Units` if they had to be found (else `units` as given)."""
     if not any(map(_NEAR, roles)):
         return roles, units
     waiting = [number for number, role in enumerate(roles) if role.conditional]
