@@ -9,7 +9,7 @@ the characters, whatever the size of the vocabulary. The scan runs on RE2 where 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ SpanKey = bytes | str
 # payload is what the matcher's `describe` makes of the terms, worked out once per span. A
 # plain tuple, not a named one: one is made for every match, and a named tuple costs a
 # call to make.
-Hit = tuple[tuple[int, ...], int, int, SpanKey | tuple[SpanKey, ...], Any]
+Hit = tuple[tuple[int, ...], int, int, Hashable, Any]
 
 
 def term_regex(term: str) -> str:
@@ -117,7 +117,7 @@ class TermMatcher:
             return []
         written, outside = to_page(text)
         folded = from_page(text, written, outside) if outside or scanner.needs_text else ""
-        scanned = scanner.prepare(folded, written, outside)
+        scanned: Any = scanner.prepare(folded, written, outside)  # bytes, or str for `re`
         outside_folded = folded if outside else ""
         hits: list[Hit] = []
         as_written, learn = self._as_written, self._learn
